@@ -1,0 +1,45 @@
+# eventstack.oke -- the two commands are `make plan` and `make test`; see README.md.
+ENV ?= local
+VENV := .venv
+BIN := $(VENV)/bin
+SETUP_STAMP := $(VENV)/.setup-done
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+
+.PHONY: setup plan deploy lint test sanity units schemas bench clean
+
+$(SETUP_STAMP): requirements.txt scripts/setup.sh
+	scripts/setup.sh
+	touch $@
+
+setup: $(SETUP_STAMP)
+
+## Render the whole chain for inventories/$(ENV) into build/$(ENV)/ (no credentials, no cluster).
+plan: setup
+	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/$(ENV) -e eventstack_mode=render
+	$(BIN)/python scripts/plan_summary.py build/$(ENV)
+
+## Converge inventories/$(ENV) for real (OCI and Kubernetes credentials needed).
+deploy: setup
+	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/$(ENV) $(ARGS)
+
+lint: setup
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --offline
+
+sanity: setup
+	scripts/ansible_test.sh sanity
+
+units: setup
+	scripts/ansible_test.sh units
+
+## Everything CI runs (.ci/run calls this).
+test: setup
+	scripts/test.sh
+
+## Download the upstream CRD schemas into .cache/ (only needed when ../shared is absent).
+schemas: setup
+	$(BIN)/python scripts/fetch_schemas.py
+
+clean:
+	rm -rf build tests/output .cache/ansible-test

@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# Apache License 2.0 (see LICENSE)
+"""Filters that order, redact and serialise Kubernetes objects (docs in the sidecar .yml files)."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.eventstack.oke.plugins.module_utils import _manifests
+
+
+def _wrap(func):
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except _manifests.ManifestError as exc:
+            raise AnsibleFilterError(str(exc)) from exc
+
+    run.__name__ = func.__name__
+    return run
+
+
+def k8s_sort(objects):
+    return _manifests.sort_objects(objects)
+
+
+def k8s_redact(objects):
+    return [_manifests.redact(obj) for obj in _manifests.check_objects(objects)]
+
+
+def k8s_manifest(objects, source=None):
+    return _manifests.to_manifest(objects, source)
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "k8s_sort": _wrap(k8s_sort),
+            "k8s_redact": _wrap(k8s_redact),
+            "k8s_manifest": _wrap(k8s_manifest),
+        }

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# Apache License 2.0 (see LICENSE)
+"""Internal: what the controller has installed (collections, Python packages, binaries).
+
+Pure functions over the file system and the running interpreter, so preflight can say precisely
+what is missing and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+try:
+    from importlib import metadata as _metadata
+except ImportError:  # pragma: no cover - Python < 3.8
+    _metadata = None
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+
+def _manifest_version(path):
+    """Version recorded in an installed collection (MANIFEST.json) or a source checkout (galaxy.yml)."""
+    manifest = os.path.join(path, "MANIFEST.json")
+    if os.path.isfile(manifest):
+        with open(manifest, encoding="utf-8") as handle:
+            return json.load(handle)["collection_info"]["version"]
+    galaxy = os.path.join(path, "galaxy.yml")
+    if os.path.isfile(galaxy) and yaml is not None:
+        with open(galaxy, encoding="utf-8") as handle:
+            return str((yaml.safe_load(handle) or {}).get("version") or "") or None
+    return None
+
+
+def find_collections(names, search_paths):
+    """Map each 'namespace.name' to {'version', 'path'} of its first match on the search path, or None."""
+    found = {}
+    for name in names:
+        namespace, _, collection = name.partition(".")
+        found[name] = None
+        for base in search_paths:
+            base = os.path.expanduser(base)
+            for root in (os.path.join(base, "ansible_collections"), base):
+                path = os.path.join(root, namespace, collection)
+                if os.path.isdir(path):
+                    version = _manifest_version(path)
+                    if version is not None:
+                        found[name] = {"version": version, "path": os.path.realpath(path)}
+                        break
+            if found[name]:
+                break
+    return found
+
+
+def python_packages(names):
+    """Map each distribution name to its installed version, or None."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = _metadata.version(name)
+        except _metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+_VERSION_RE = re.compile(r"v?(\d+\.\d+(?:\.\d+)?)")
+
+
+def binary_version(name, run=subprocess.run):
+    """{'path', 'version'} of a binary on PATH (version from '<name> version --short'), or None."""
+    path = shutil.which(name)
+    if not path:
+        return None
+    try:
+        proc = run([path, "version", "--short"], capture_output=True, text=True, timeout=20, check=False)
+        match = _VERSION_RE.search(proc.stdout or "")
+        version = match.group(1) if match else None
+    except (OSError, subprocess.SubprocessError):
+        version = None
+    return {"path": path, "version": version}
+
+
+def python_info():
+    return {
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "executable": sys.executable,
+    }

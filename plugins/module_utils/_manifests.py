@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# Apache License 2.0 (see LICENSE)
+"""Internal helpers shared by the render engine and the apply path.
+
+Not a public API: the leading underscore says so. Everything here is pure data shaping,
+so render mode and apply mode order and describe objects the same way.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+# Placeholder written instead of every Secret value in render mode (documented in README.md).
+REDACTED = "REDACTED"
+# base64("REDACTED"): what a placeholder looks like under Secret.data, which must hold base64.
+REDACTED_B64 = "UkVEQUNURUQ="
+
+# Kinds that others depend on go first, in the order kubectl and Helm install them.
+_KIND_ORDER = (
+    "Namespace",
+    "CustomResourceDefinition",
+    "PriorityClass",
+    "ResourceQuota",
+    "LimitRange",
+    "NetworkPolicy",
+    "ServiceAccount",
+    "Secret",
+    "ConfigMap",
+    "PersistentVolumeClaim",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Role",
+    "RoleBinding",
+    "Service",
+    "DaemonSet",
+    "Deployment",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+)
+_RANK = {kind: rank for rank, kind in enumerate(_KIND_ORDER)}
+
+
+class ManifestError(ValueError):
+    """An object is not a Kubernetes object (names the offending item)."""
+
+
+def plain(value):
+    """Copy value into builtin types (Ansible hands filters tagged subclasses of dict, list and str)."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    raise ManifestError("%r (%s) cannot be part of a Kubernetes object" % (value, type(value).__name__))
+
+
+def object_ref(obj):
+    """Short human reference: Kind/namespace/name (namespace omitted when cluster-scoped)."""
+    meta = obj.get("metadata") or {}
+    parts = [str(obj.get("kind", "?"))]
+    if meta.get("namespace"):
+        parts.append(str(meta["namespace"]))
+    parts.append(str(meta.get("name", "?")))
+    return "/".join(parts)
+
+
+def check_objects(objects):
+    """Raise ManifestError unless every item looks like a Kubernetes object; return the list."""
+    if not isinstance(objects, list):
+        raise ManifestError("expected a list of Kubernetes objects, got %s" % type(objects).__name__)
+    seen = set()
+    for index, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise ManifestError("item %d is a %s, not a Kubernetes object" % (index, type(obj).__name__))
+        missing = [key for key in ("apiVersion", "kind") if not obj.get(key)]
+        if not (obj.get("metadata") or {}).get("name"):
+            missing.append("metadata.name")
+        if missing:
+            raise ManifestError("item %d (%s) lacks %s" % (index, object_ref(obj), ", ".join(missing)))
+        key = (obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else "", obj["kind"],
+               obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+        if key in seen:
+            raise ManifestError("%s is defined twice" % object_ref(obj))
+        seen.add(key)
+    return objects
+
+
+def sort_key(obj):
+    meta = obj.get("metadata") or {}
+    kind = obj.get("kind", "")
+    # Unknown kinds (custom resources) come after all built-ins, so their CRDs and namespaces exist first.
+    return (_RANK.get(kind, len(_KIND_ORDER)), kind, meta.get("namespace", ""), meta.get("name", ""))
+
+
+def sort_objects(objects):
+    """Return plain copies of the objects in apply order: dependencies first, then kind, namespace, name."""
+    return sorted(check_objects(plain(objects)), key=sort_key)
+
+
+def redact(obj):
+    """Return a deep copy of obj with every Secret value replaced by the placeholder."""
+    out = plain(obj)
+    if out.get("kind") == "Secret" and out.get("apiVersion") == "v1":
+        for field, placeholder in (("data", REDACTED_B64), ("stringData", REDACTED)):
+            if isinstance(out.get(field), dict):
+                out[field] = {key: placeholder for key in out[field]}
+    return out
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, lists indented under their key (yamllint's default style)."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _str_presenter(dumper, data):
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def to_manifest(objects, source=None):
+    """Render objects as one deterministic multi-document YAML stream, Secrets redacted."""
+    docs = [redact(obj) for obj in sort_objects(objects)]
+    header = "# Rendered by eventstack.oke%s. Secret values read %s (see README.md).\n" % (
+        " role %s" % source if source else "", REDACTED)
+    body = "".join(
+        "---\n" + yaml.dump(doc, Dumper=_Dumper, default_flow_style=False, sort_keys=False, width=120)
+        for doc in docs
+    )
+    return header + body
+
+
+def summarize(objects):
+    """Count objects per (kind, namespace) -- the plan summary's table."""
+    counts = {}
+    for obj in objects:
+        key = (obj.get("kind", "?"), (obj.get("metadata") or {}).get("namespace", "") or "(cluster)")
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Print what a render wrote: objects per kind and namespace, Helm releases, OCI plan, where the files are.
+
+Usage: plan_summary.py build/<env>
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import yaml
+
+
+def load_objects(manifests_dir):
+    """Yield (file, object) for every document of every manifest, in file order."""
+    if not os.path.isdir(manifests_dir):
+        return
+    for name in sorted(os.listdir(manifests_dir)):
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(manifests_dir, name), encoding="utf-8") as handle:
+                for doc in yaml.safe_load_all(handle):
+                    if doc:
+                        yield name, doc
+
+
+def summarize(build_dir):
+    """Return the summary as a list of lines."""
+    objects = list(load_objects(os.path.join(build_dir, "manifests")))
+    lines = ["Plan for %s: %d Kubernetes objects" % (os.path.basename(os.path.normpath(build_dir)), len(objects))]
+    counts = {}
+    for _, obj in objects:
+        key = (obj.get("kind", "?"), (obj.get("metadata") or {}).get("namespace") or "(cluster)")
+        counts[key] = counts.get(key, 0) + 1
+    if counts:
+        width = max(len(kind) for kind, _ in counts) + 2
+        lines.append("  %-*s %-24s %s" % (width, "KIND", "NAMESPACE", "COUNT"))
+        for (kind, namespace), count in sorted(counts.items()):
+            lines.append("  %-*s %-24s %d" % (width, kind, namespace, count))
+    helm_dir = os.path.join(build_dir, "helm")
+    releases = sorted(n for n in os.listdir(helm_dir) if n.endswith(".yaml")) if os.path.isdir(helm_dir) else []
+    lines.append("Helm releases: %d" % len(releases))
+    for name in releases:
+        with open(os.path.join(helm_dir, name), encoding="utf-8") as handle:
+            release = yaml.safe_load(handle) or {}
+        lines.append("  %s: %s %s in %s" % (name[:-5], release.get("chart"), release.get("version"),
+                                            release.get("namespace")))
+    oci_plan = os.path.join(build_dir, "oci-plan.yaml")
+    lines.append("OCI plan: %s" % (oci_plan if os.path.exists(oci_plan) else "none (no OCI roles in this run)"))
+    lines.append("Files: %s/manifests/, %s/helm/" % (build_dir, build_dir))
+    lines.append("Secret values are rendered as REDACTED.")
+    return lines
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    if not os.path.isdir(argv[1]):
+        print("plan_summary: %s does not exist; run make plan first" % argv[1], file=sys.stderr)
+        return 1
+    print("\n".join(summarize(argv[1])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

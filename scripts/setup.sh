@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Idempotent controller set-up: .venv with the pinned Python packages, the collections this
+# one depends on under .collections/, and this checkout linked in as eventstack.oke.
+# Second call: a few checks, no downloads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+VENV=.venv
+COLLECTIONS=.collections/ansible_collections
+KUBERNETES_CORE_VERSION=6.2.0
+# kubernetes.core 6.2.0 ships inside this release of the `ansible` package on PyPI.
+ANSIBLE_WHEEL_VERSION=12.3.0
+ORACLE_OCI_REQUIREMENT='>=5.5.0,<6'
+
+say() { printf 'setup: %s\n' "$*"; }
+
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+"$PYTHON" - <<'PY' || { echo "setup: Python 3.11 or newer is required (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+import sys
+sys.exit(0 if sys.version_info >= (3, 11) else 1)
+PY
+
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  say "installing Python packages from requirements.txt"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "$want" > "$VENV/.requirements.sha256"
+fi
+
+collection_version() {  # prints the installed version of collection $1 (ns/name), or nothing
+  local manifest="$COLLECTIONS/$1/MANIFEST.json"
+  [ -f "$manifest" ] || return 0
+  "$VENV/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' "$manifest"
+}
+
+mkdir -p "$COLLECTIONS/eventstack"
+if [ "$(collection_version kubernetes/core)" != "$KUBERNETES_CORE_VERSION" ]; then
+  rm -rf "$COLLECTIONS/kubernetes/core"
+  if "$VENV/bin/ansible-galaxy" collection install --timeout 15 -p .collections \
+       "kubernetes.core:==$KUBERNETES_CORE_VERSION" >/dev/null 2>&1; then
+    say "kubernetes.core $KUBERNETES_CORE_VERSION installed from Galaxy"
+  else
+    say "Galaxy not reachable: extracting kubernetes.core $KUBERNETES_CORE_VERSION from the PyPI ansible==$ANSIBLE_WHEEL_VERSION wheel"
+    wheels=.cache/wheels
+    mkdir -p "$wheels"
+    wheel="$wheels/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
+    [ -f "$wheel" ] || "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check \
+        --no-deps -d "$wheels" "ansible==$ANSIBLE_WHEEL_VERSION"
+    "$VENV/bin/python" - "$wheel" .collections <<'PY'
+import sys, zipfile
+wheel, dest = sys.argv[1], sys.argv[2]
+prefix = "ansible_collections/kubernetes/core/"
+with zipfile.ZipFile(wheel) as zf:
+    zf.extractall(dest, [n for n in zf.namelist() if n.startswith(prefix)])
+PY
+  fi
+  [ "$(collection_version kubernetes/core)" = "$KUBERNETES_CORE_VERSION" ] \
+    || { echo "setup: kubernetes.core $KUBERNETES_CORE_VERSION could not be installed" >&2; exit 1; }
+fi
+
+if [ -z "$(collection_version oracle/oci)" ]; then
+  if ! "$VENV/bin/ansible-galaxy" collection install --timeout 15 -p .collections \
+       "oracle.oci:$ORACLE_OCI_REQUIREMENT" >/dev/null 2>&1; then
+    say "notice: oracle.oci is not installed (Galaxy unreachable); the OCI roles need it for apply mode, render mode does not"
+  fi
+fi
+
+# This checkout is the collection eventstack.oke.
+link="$COLLECTIONS/eventstack/oke"
+if [ "$(readlink "$link" 2>/dev/null)" != "../../.." ]; then
+  rm -rf "$link"
+  ln -s ../../.. "$link"
+fi
+say "ready ($("$VENV/bin/ansible" --version | head -n1); kubernetes.core $(collection_version kubernetes/core))"
