@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Print what a render wrote: objects per kind and namespace, Helm releases, OCI plan, where the files are.
 
 Usage: plan_summary.py build/<env>
@@ -29,11 +28,11 @@ def summarize(build_dir):
     objects = list(load_objects(os.path.join(build_dir, "manifests")))
     lines = ["Plan for %s: %d Kubernetes objects" % (os.path.basename(os.path.normpath(build_dir)), len(objects))]
     counts = {}
-    for _, obj in objects:
+    for obj in (doc for _name, doc in objects):
         key = (obj.get("kind", "?"), (obj.get("metadata") or {}).get("namespace") or "(cluster)")
         counts[key] = counts.get(key, 0) + 1
     if counts:
-        width = max(len(kind) for kind, _ in counts) + 2
+        width = max(len(key[0]) for key in counts) + 2
         lines.append("  %-*s %-24s %s" % (width, "KIND", "NAMESPACE", "COUNT"))
         for (kind, namespace), count in sorted(counts.items()):
             lines.append("  %-*s %-24s %d" % (width, kind, namespace, count))

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters that order, redact and serialise Kubernetes objects (docs in the sidecar .yml files)."""
 
 from __future__ import annotations
@@ -32,10 +32,15 @@ def k8s_manifest(objects, source=None):
     return _manifests.to_manifest(objects, source)
 
 
+def k8s_split_by_namespace(objects, existing_namespaces):
+    return _manifests.split_by_namespace(objects, existing_namespaces)
+
+
 class FilterModule:
     def filters(self):
         return {
             "k8s_sort": _wrap(k8s_sort),
             "k8s_redact": _wrap(k8s_redact),
             "k8s_manifest": _wrap(k8s_manifest),
+            "k8s_split_by_namespace": _wrap(k8s_split_by_namespace),
         }

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks used by the preflight role (docs in the sidecar .yml files)."""
 
 from __future__ import annotations

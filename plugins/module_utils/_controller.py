@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: what the controller has installed (collections, Python packages, binaries).
 
 Pure functions over the file system and the running interpreter, so preflight can say precisely
@@ -44,7 +44,7 @@ def find_collections(names, search_paths):
     """Map each 'namespace.name' to {'version', 'path'} of its first match on the search path, or None."""
     found = {}
     for name in names:
-        namespace, _, collection = name.partition(".")
+        namespace, collection = name.split(".", 1)
         found[name] = None
         for base in search_paths:
             base = os.path.expanduser(base)

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal helpers shared by the render engine and the apply path.
 
 Not a public API: the leading underscore says so. Everything here is pure data shaping,
@@ -9,7 +9,10 @@ so render mode and apply mode order and describe objects the same way.
 
 from __future__ import annotations
 
-import yaml
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core on the controller
+    yaml = None
 
 # Placeholder written instead of every Secret value in render mode (documented in README.md).
 REDACTED = "REDACTED"
@@ -132,6 +135,8 @@ _Dumper.add_representer(str, _str_presenter)
 
 def to_manifest(objects, source=None):
     """Render objects as one deterministic multi-document YAML stream, Secrets redacted."""
+    if yaml is None:  # pragma: no cover
+        raise ManifestError("PyYAML is needed to write manifests")
     docs = [redact(obj) for obj in sort_objects(objects)]
     header = "# Rendered by eventstack.oke%s. Secret values read %s (see README.md).\n" % (
         " role %s" % source if source else "", REDACTED)
@@ -140,6 +145,20 @@ def to_manifest(objects, source=None):
         for doc in docs
     )
     return header + body
+
+
+def split_by_namespace(objects, existing_namespaces):
+    """Split objects into those a server can dry-run now and those waiting for a namespace.
+
+    A server answers a dry-run create in a namespace that does not exist yet with 404, even when the
+    same batch creates that namespace. Check mode applies the first group and reports the second.
+    """
+    existing = set(existing_namespaces or [])
+    ready, pending = [], []
+    for obj in sort_objects(objects):
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        (pending if namespace and namespace not in existing else ready).append(obj)
+    return {"ready": ready, "pending": pending}
 
 
 def summarize(objects):

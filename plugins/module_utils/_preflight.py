@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: inventory checks that role argument specs cannot express.
 
 Each check returns messages that name the variable and say how to fix it; preflight joins them

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: Kubernetes resource quantities ("500m", "2", "4Gi", "1e3") as exact Decimals."""
 
 from __future__ import annotations

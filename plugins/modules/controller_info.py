@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ DOCUMENTATION = r"""
 module: controller_info
 short_description: Report what the Ansible controller has installed
 version_added: 0.1.0
-author: eventstack.oke contributors
+author: eventstack.oke maintainers (@eventstack)
 description:
   - Reports the Python interpreter the module runs with, the versions of the named Ansible collections found on
     the given search path, the versions of the named Python distributions, and the path and version of the named
     binaries.
   - Read-only; the P(eventstack.oke.preflight#role) role compares the result with what the collection needs and
     fails with one message naming every missing piece and its fix.
-  - Run it on the controller (C(connection: local)) with the interpreter that runs C(ansible-playbook).
+  - Run it on the controller (C(connection=local)) with the interpreter that runs C(ansible-playbook).
 attributes:
   check_mode:
     support: full

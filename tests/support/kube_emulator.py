@@ -12,10 +12,14 @@ Deliberate approximations of a real API server:
   without ``$``-directives (lists are replaced, not merged by key);
 * objects are stored version-agnostic (CRD conversion strategy "None" for every kind);
 * no watch, no defaulting, no admission; CRD schemas are validated but not pruned;
-* namespace deletion removes its objects at once; other finalizers are honoured.
+* every object carries metadata.generation (bumped when anything but metadata/status changes);
+* DELETE removes at once (no finalizers, no graceful deletion); deleting a Namespace removes
+  its objects, deleting a CRD removes its kind and objects;
+* the Namespaces default, kube-system, kube-public and kube-node-lease exist from the start
+  (``objects()`` leaves them out until a client changes them).
 
-Use it in-process (``with KubeEmulator() as kube: kube.write_kubeconfig(path)``) or as a
-process: ``python -m tests.support.kube_emulator --port 0 --kubeconfig PATH [--request-log FILE]``.
+Use it in-process (``with KubeEmulator() as kube: kube.write_kubeconfig(path)``) or as a process:
+``python -m tests.support.kube_emulator --port 0 --kubeconfig PATH [--request-log FILE] [--server-version 1.34]``.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ import secrets
 import signal
 import threading
 import uuid
+import warnings
 from typing import Any, Callable
 
 import aiohttp.web
@@ -48,11 +53,12 @@ JSON_PATCH = 'application/json-patch+json'
 BUILTIN_NAMESPACES = ('default', 'kube-system', 'kube-public', 'kube-node-lease')
 CRD = kmock.resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')
 CR_VERBS = {'get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection'}
-SERVER_FIELDS = ('uid', 'creationTimestamp', 'generation', 'resourceVersion',
-                 'deletionTimestamp', 'deletionGracePeriodSeconds')
+SERVER_FIELDS = ('uid', 'creationTimestamp', 'generation', 'resourceVersion')
 DNS_SUBDOMAIN = re.compile(r'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
 DNS_LABEL = re.compile(r'[a-z0-9]([-a-z0-9]*[a-z0-9])?')
 DNS_1035_LABEL = re.compile(r'[a-z]([-a-z0-9]*[a-z0-9])?')
+NO_RESOURCE = 'the server could not find the requested resource'
+NAMESPACE_MISMATCH = 'the namespace of the provided object does not match the namespace sent on the request'
 
 
 class ApiError(Exception):
@@ -70,10 +76,38 @@ class ApiError(Exception):
         return aiohttp.web.json_response(body, status=self.code)
 
 
+def _qualified(res: kmock.resource) -> str:
+    return f'{res.plural}.{res.group}' if res.group else res.plural
+
+
 def _not_found(res: kmock.resource, name: str) -> ApiError:
-    qualified = f'{res.plural}.{res.group}' if res.group else res.plural
-    return ApiError(404, 'NotFound', f'{qualified} "{name}" not found',
+    return ApiError(404, 'NotFound', f'{_qualified(res)} "{name}" not found',
                     {'name': name, 'group': res.group, 'kind': res.plural})
+
+
+def _api_version(res: kmock.resource) -> str:
+    return f'{res.group}/{res.version}' if res.group else res.version
+
+
+def _bad_request(message: str) -> ApiError:
+    return ApiError(400, 'BadRequest', message)
+
+
+def _invalid(res: kmock.resource, info: kmock.ResourceInfo, name: str, field: str, problem: str) -> ApiError:
+    kind = f'{info.kind}.{res.group}' if res.group else info.kind
+    return ApiError(422, 'Invalid', f'{kind} "{name}" is invalid: {field}: {problem}',
+                    {'name': name, 'group': res.group, 'kind': info.kind,
+                     'causes': [{'reason': 'FieldValueInvalid', 'message': problem, 'field': field}]})
+
+
+def _as_object(body: Any) -> dict:
+    if not isinstance(body, dict) or not isinstance(body.setdefault('metadata', {}), dict):
+        raise _bad_request('the request body must be a Kubernetes object')
+    return body
+
+
+def _header(request: kmock.Request, name: str) -> str:
+    return next((v for k, v in request.headers.items() if k.lower() == name), '')
 
 
 # kmock defect: parse_path() raises ValueError on /api/v1/namespaces (HTTP 500 on listing or
@@ -110,8 +144,13 @@ class _Handler(kmock.KubernetesEmulator):
 
     emulator: KubeEmulator
 
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        # kmock defect: GET /version/ (kubernetes.client.VersionApi adds the slash) is a 404.
+        self.fallback['get /version/'] << self._serve_server_version
+
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
-        # kmock gap: no request log that survives resets and is cheap to count from.
+        # kmock gap: its request list holds parsed aiohttp requests, not a plain log to count or reset.
         self.emulator._record(request)
         try:
             res = request.resource
@@ -125,7 +164,7 @@ class _Handler(kmock.KubernetesEmulator):
     # kmock defect: Status bodies carry kmock's own reasons ("Resource Not Found") and a traceback.
     async def _render_error(self, exc: Exception) -> aiohttp.web.StreamResponse:
         if isinstance(exc, kmock.KubernetesNotFoundError):
-            return ApiError(404, 'NotFound', 'the server could not find the requested resource', {}).response()
+            return ApiError(404, 'NotFound', NO_RESOURCE, {}).response()
         return await super()._render_error(exc)
 
     # kmock defect: /api/v1 reports groupVersion "/v1"; resource order is random.
@@ -144,6 +183,14 @@ class _Handler(kmock.KubernetesEmulator):
 
     async def _serve_group(self, request: kmock.Request) -> Any:
         return _order_versions(await super()._serve_group(request))
+
+    # kmock gap: /version is fixed at v1.26.4+k3s1; the emulated server version is configurable.
+    async def _serve_server_version(self, request: kmock.Request) -> Any:
+        doc = await super()._serve_server_version(request)
+        if self.emulator.server_version:
+            major, minor, patch = (self.emulator.server_version.lstrip('v').split('.') + ['0'])[:3]
+            doc.update(major=major, minor=minor, gitVersion=f'v{major}.{minor}.{patch}')
+        return doc
 
 
 class _NoInterceptor:
@@ -219,10 +266,10 @@ def _selector(labels: str | None, fields: str | None) -> Callable[[dict], bool]:
         elif re.fullmatch(r'[^\s!=()]+', term):
             checks.append(lambda o, k=term: k in _labels(o))
         else:
-            raise ApiError(400, 'BadRequest', f'unable to parse requirement: {term!r}')
+            raise _bad_request(f'unable to parse requirement: {term!r}')
     for term in filter(None, (t.strip() for t in (fields or '').split(','))):
         if not (m := re.fullmatch(r'([\w.]+)\s*(==|=|!=)\s*(.*)', term)):
-            raise ApiError(400, 'BadRequest', f'invalid field selector: {term!r}')
+            raise _bad_request(f'invalid field selector: {term!r}')
         checks.append(lambda o, p=m[1], v=m[3], neg=m[2] == '!=': (_dig(o, p) == v) != neg)
     return lambda obj: all(check(obj) for check in checks)
 
@@ -240,8 +287,10 @@ def _dig(obj: Any, path: str) -> str:
 class KubeEmulator:
     """A stateful Kubernetes API server on ``http://host:port`` served from a background thread."""
 
-    def __init__(self, host: str = '127.0.0.1', port: int = 0, *, request_log: str | None = None) -> None:
-        self.host, self.port = host, port
+    def __init__(self, host: str = '127.0.0.1', port: int = 0, *,
+                 server_version: str | None = None, request_log: str | None = None) -> None:
+        """``server_version`` (e.g. "1.34") is what /version reports; discovery stays K3s v1.26's."""
+        self.host, self.port, self.server_version = host, port, server_version
         self.url: str = ''
         self.requests: list[dict] = []
         self._request_log = open(request_log, 'a', encoding='utf-8') if request_log else None
@@ -251,14 +300,16 @@ class KubeEmulator:
         self._custom: dict[kmock.resource, jsonschema.Draft7Validator | None] = {}  # served by CRDs
         self._handler = _Handler()
         self._handler.emulator = self
-        self._handler.resources.load_bundled()
+        with warnings.catch_warnings():  # kmock uses the deprecated importlib.resources.read_binary
+            warnings.simplefilter('ignore', DeprecationWarning)
+            self._handler.resources.load_bundled()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._failure: BaseException | None = None
         ns = kmock.resource('', 'v1', 'namespaces')
-        for name in BUILTIN_NAMESPACES:
-            self._create(ns, self._info(ns), None, {'metadata': {'name': name}}, dry=False)
+        seeded = [self._create(ns, self._info(ns), None, {'metadata': {'name': n}}, False) for n in BUILTIN_NAMESPACES]
+        self._seeds = {obj['metadata']['uid']: obj['metadata']['resourceVersion'] for obj in seeded}
 
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> KubeEmulator:
@@ -267,6 +318,7 @@ class KubeEmulator:
                                         name='kube-emulator', daemon=True)
         self._thread.start()
         if not ready.wait(timeout=30) or self._failure is not None:
+            self.stop()
             raise RuntimeError('the Kubernetes emulator failed to start') from self._failure
         return self
 
@@ -282,14 +334,13 @@ class KubeEmulator:
                     await self._stopping.wait()
                 finally:
                     await server.__aexit__(None, None, None)
-        except BaseException as e:
+        except Exception as e:  # re-raised by start()
             self._failure = e
-            raise
         finally:
             ready.set()
 
     def stop(self) -> None:
-        if self._thread is not None and self._loop is not None and self._stopping is not None:
+        if self._thread is not None and self._thread.is_alive() and self._loop and self._stopping:
             self._loop.call_soon_threadsafe(self._stopping.set)
             self._thread.join(timeout=30)
         self._thread = None
@@ -316,9 +367,11 @@ class KubeEmulator:
 
     # --- inspection ----------------------------------------------------------------------
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[dict]:
+        """What clients stored: the built-in Namespaces are left out until a client changes them."""
         with self._lock:
             return [copy.deepcopy(obj) for obj in self._store.values()
-                    if kind in (None, obj['kind']) and namespace in (None, obj['metadata'].get('namespace'))]
+                    if kind in (None, obj['kind']) and namespace in (None, obj['metadata'].get('namespace'))
+                    and self._seeds.get(obj['metadata']['uid']) != obj['metadata']['resourceVersion']]
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
         group = api_version.rpartition('/')[0]
@@ -334,9 +387,8 @@ class KubeEmulator:
             self._handler._requests.clear()  # kmock keeps every parsed request forever
 
     def _record(self, request: kmock.Request) -> None:
-        content_type = next((v for k, v in request.headers.items() if k.lower() == 'content-type'), None)
         entry = {'method': request.method.value, 'path': request.url.path,
-                 'query': dict(request.params), 'content_type': content_type}
+                 'query': dict(request.params), 'content_type': _header(request, 'content-type') or None}
         with self._lock:
             self.requests.append(entry)
             if self._request_log is not None:
@@ -346,7 +398,7 @@ class KubeEmulator:
     # --- serving -------------------------------------------------------------------------
     def _info(self, res: kmock.resource) -> kmock.ResourceInfo:
         if res not in self._handler.resources:
-            raise ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+            raise ApiError(404, 'NotFound', NO_RESOURCE, {})
         return self._handler.resources[res]
 
     def _serve(self, req: kmock.Request) -> aiohttp.web.Response:
@@ -354,9 +406,9 @@ class KubeEmulator:
         info, ns, name, sub = self._info(res), req.namespace, req.name, req.subresource
         if ((ns is not None and not info.namespaced) or (ns is None and info.namespaced and name is not None)
                 or (sub is not None and (sub != 'status' or sub not in info.subresources))):
-            raise ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+            raise ApiError(404, 'NotFound', NO_RESOURCE, {})
         if params.get('dryRun', 'All') != 'All':
-            raise ApiError(400, 'BadRequest', f'Invalid dry run value: {params["dryRun"]!r}')
+            raise _bad_request(f'Invalid dry run value: {params["dryRun"]!r}')
         dry = method != 'GET' and 'dryRun' in params
         with self._lock:
             if method == 'GET' and params.get('watch') in ('true', '1'):
@@ -389,11 +441,11 @@ class KubeEmulator:
         try:
             return yaml.safe_load(req.body) if apply else json.loads(req.body or b'null')
         except (ValueError, yaml.YAMLError) as e:
-            raise ApiError(400, 'BadRequest', f'the request body is malformed: {e}') from None
+            raise _bad_request(f'the request body is malformed: {e}') from None
 
     def _view(self, obj: dict, res: kmock.resource) -> dict:
         # Stored objects are version-agnostic; serve them as the requested version.
-        return dict(copy.deepcopy(obj), apiVersion=f'{res.group}/{res.version}' if res.group else res.version)
+        return dict(copy.deepcopy(obj), apiVersion=_api_version(res))
 
     def _existing(self, res: kmock.resource, ns: str | None, name: str) -> dict:
         if (obj := self._store.get((res.group, res.plural, ns, name))) is None:
@@ -405,72 +457,65 @@ class KubeEmulator:
         match = _selector(params.get('labelSelector'), params.get('fieldSelector'))
         found = sorted(((k[2] or '', k[3]), o) for k, o in self._store.items()
                        if k[:2] == (res.group, res.plural) and ns in (None, k[2]) and match(o))
-        api_version = f'{res.group}/{res.version}' if res.group else res.version
-        return {'apiVersion': api_version, 'kind': f'{info.kind}List',
+        return {'apiVersion': _api_version(res), 'kind': f'{info.kind}List',
                 'metadata': {'resourceVersion': str(self._rv)}, 'items': [self._view(o, res) for _, o in found]}
 
     def _identified(self, body: Any, ns: str | None, name: str) -> dict:
         """Check that the body names the object of the URL (HTTP 400 otherwise) and fill it in."""
-        if not isinstance(body, dict) or not isinstance(body.setdefault('metadata', {}), dict):
-            raise ApiError(400, 'BadRequest', 'the request body must be a Kubernetes object')
+        body = _as_object(body)
         meta = body['metadata']
         if meta.setdefault('name', name) != name:
-            raise ApiError(400, 'BadRequest', f'the name of the object ({meta["name"]}) does not match the name on the URL ({name})')
+            raise _bad_request(f'the name of the object ({meta["name"]}) does not match the name on the URL ({name})')
         if ns is not None and meta.setdefault('namespace', ns) != ns:
-            raise ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')
+            raise _bad_request(NAMESPACE_MISMATCH)
         return body
 
     def _precondition(self, body: dict, old: dict) -> None:
         wanted = (body.get('metadata') or {}).get('resourceVersion')
         if wanted and wanted != old['metadata']['resourceVersion']:
-            raise ApiError(409, 'Conflict', f'Operation cannot be fulfilled on {old["kind"]} "{old["metadata"]["name"]}": '
-                                            'the object has been modified; please apply your changes to the latest version and try again')
+            raise ApiError(409, 'Conflict', f'Operation cannot be fulfilled on {old["kind"]} '
+                                            f'"{old["metadata"]["name"]}": the object has been modified')
 
     def _create(self, res: kmock.resource, info: kmock.ResourceInfo, ns: str | None, body: Any, dry: bool) -> dict:
-        if not isinstance(body, dict) or not isinstance(body.setdefault('metadata', {}), dict):
-            raise ApiError(400, 'BadRequest', 'the request body must be a Kubernetes object')
-        meta = body['metadata']
+        meta = (body := _as_object(body))['metadata']
         if ns is not None and meta.setdefault('namespace', ns) != ns:
-            raise ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')
+            raise _bad_request(NAMESPACE_MISMATCH)
         if not info.namespaced:
             meta.pop('namespace', None)
         elif not meta.get('namespace'):
-            raise ApiError(404, 'NotFound', 'the server could not find the requested resource', {})
+            raise ApiError(404, 'NotFound', NO_RESOURCE, {})
         if not meta.get('name') and meta.get('generateName'):
-            meta['name'] = meta['generateName'] + ''.join(secrets.choice('bcdfghjklmnpqrstvwxz2456789') for _ in range(5))
+            meta['name'] = meta['generateName'] + ''.join(secrets.choice('bcdfghjklmnpqrstvwxz2456789')
+                                                          for _ in range(5))
         self._check_name(res, info, meta.get('name'))
         if (namespace := meta.get('namespace')) and ('', 'namespaces', None, namespace) not in self._store:
             raise _not_found(kmock.resource('', 'v1', 'namespaces'), namespace)
         if (res.group, res.plural, meta.get('namespace'), meta['name']) in self._store:
-            qualified = f'{res.plural}.{res.group}' if res.group else res.plural
-            raise ApiError(409, 'AlreadyExists', f'{qualified} "{meta["name"]}" already exists',
+            raise ApiError(409, 'AlreadyExists', f'{_qualified(res)} "{meta["name"]}" already exists',
                            {'name': meta['name'], 'group': res.group, 'kind': res.plural})
         return self._commit(res, info, None, body, dry)
 
     def _check_name(self, res: kmock.resource, info: kmock.ResourceInfo, name: Any) -> None:
         if not name:
-            raise ApiError(422, 'Invalid', f'{info.kind} "" is invalid: metadata.name: Required value: name or generateName is required',
-                           {'kind': info.kind, 'group': res.group, 'causes': [{'reason': 'FieldValueRequired', 'field': 'metadata.name'}]})
-        if res.group == 'rbac.authorization.k8s.io':
+            raise _invalid(res, info, '', 'metadata.name', 'Required value: name or generateName is required')
+        if res.group == 'rbac.authorization.k8s.io':  # path segment names, e.g. "system:auth-delegator"
             valid = isinstance(name, str) and name not in ('.', '..') and not set('/%') & set(name)
         else:
-            pattern, limit = ((DNS_LABEL, 63) if (res.group, res.plural) == ('', 'namespaces') else
-                              (DNS_1035_LABEL, 63) if (res.group, res.plural) == ('', 'services') else (DNS_SUBDOMAIN, 253))
+            pattern, limit = {('', 'namespaces'): (DNS_LABEL, 63),
+                              ('', 'services'): (DNS_1035_LABEL, 63)}.get((res.group, res.plural), (DNS_SUBDOMAIN, 253))
             valid = isinstance(name, str) and len(name) <= limit and pattern.fullmatch(name) is not None
         if not valid:
-            raise ApiError(422, 'Invalid', f'{info.kind} "{name}" is invalid: metadata.name: Invalid value: "{name}"',
-                           {'name': str(name), 'kind': info.kind, 'group': res.group,
-                            'causes': [{'reason': 'FieldValueInvalid', 'field': 'metadata.name'}]})
+            raise _invalid(res, info, str(name), 'metadata.name', f'Invalid value: "{name}"')
 
     def _patch(self, req: kmock.Request, res: kmock.resource, info: kmock.ResourceInfo,
                ns: str | None, name: str, sub: str | None, dry: bool) -> tuple[dict, bool]:
-        ctype = next((v for k, v in req.headers.items() if k.lower() == 'content-type'), '').split(';')[0].strip()
+        ctype = _header(req, 'content-type').split(';')[0].strip()
         if ctype == APPLY:  # kmock gap: server-side apply, an upsert (merge semantics, see the docstring)
             if not req.params.get('fieldManager'):
-                raise ApiError(400, 'BadRequest', 'PATCH, application/apply-patch+yaml requests require fieldManager')
+                raise _bad_request('PATCH, application/apply-patch+yaml requests require fieldManager')
             body = self._identified(self._body(req, apply=True), ns, name)
             if not body.get('apiVersion') or not body.get('kind'):
-                raise ApiError(400, 'BadRequest', 'apply patches must set apiVersion and kind')
+                raise _bad_request('apply patches must set apiVersion and kind')
             if (old := self._store.get((res.group, res.plural, ns, name))) is None:
                 if sub is not None:
                     raise _not_found(res, name)
@@ -478,8 +523,8 @@ class KubeEmulator:
             self._precondition(body, old)
             return self._commit(res, info, old, _merge(self._view(old, res), body), dry, sub), False
         old, body = self._existing(res, ns, name), self._body(req)
-        if ctype == STRATEGIC and res in self._custom:
-            raise ApiError(415, 'UnsupportedMediaType', f'the body of the request was in an unknown format - accepted media types include: {JSON_PATCH}, {MERGE}, {APPLY}')
+        if ctype == STRATEGIC and res in self._custom:  # as for real custom resources
+            raise ApiError(415, 'UnsupportedMediaType', f'{STRATEGIC} is not supported for custom resources')
         if ctype in (MERGE, STRATEGIC) and isinstance(body, dict):
             self._precondition(body, old)
             new = _merge(self._view(old, res), _strip_directives(body))
@@ -489,7 +534,7 @@ class KubeEmulator:
             except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError, TypeError) as e:
                 raise ApiError(422, 'Invalid', f'the JSON patch cannot be applied: {e}') from None
         elif ctype in (MERGE, STRATEGIC, JSON_PATCH):
-            raise ApiError(400, 'BadRequest', f'the body of a {ctype} request has the wrong type')
+            raise _bad_request(f'the body of a {ctype} request has the wrong type')
         else:
             raise ApiError(415, 'UnsupportedMediaType', f'the body of the request was in an unknown format: {ctype!r}')
         return self._commit(res, info, old, self._identified(new, ns, name), dry, sub), False
@@ -500,9 +545,9 @@ class KubeEmulator:
         # kmock gap: realistic metadata (uid, creationTimestamp, resourceVersion, generation).
         api_group = str(new.get('apiVersion') or '').rpartition('/')[0]
         if new.get('kind') not in (None, info.kind) or (new.get('apiVersion') and api_group != res.group):
-            raise ApiError(400, 'BadRequest', f'the object is a {new.get("apiVersion")}, Kind={new.get("kind")}, '
-                                              f'not a {res.group}/{res.version}, Kind={info.kind}')
-        new = dict(copy.deepcopy(new), apiVersion=self._view({}, res)['apiVersion'], kind=info.kind)
+            raise _bad_request(f'the object is a {new.get("apiVersion")}, Kind={new.get("kind")}, '
+                               f'not a {_api_version(res)}, Kind={info.kind}')
+        new = dict(copy.deepcopy(new), apiVersion=_api_version(res), kind=info.kind)
         before = self._view(old, res) if old is not None else None
         if sub == 'status':  # a /status write changes only the status
             new = dict(copy.deepcopy(before), status=new.get('status'))
@@ -514,84 +559,78 @@ class KubeEmulator:
         meta = new['metadata']
         if not info.namespaced:
             meta.pop('namespace', None)
+        for field in SERVER_FIELDS:  # set by the server only
+            meta.pop(field, None)
+            if before is not None and field in before['metadata']:
+                meta[field] = before['metadata'][field]
         if before is None:
             meta.update(uid=str(uuid.uuid4()), creationTimestamp=_now(), generation=1)
-            for field in ('resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'):
-                meta.pop(field, None)
-        else:
-            for field in SERVER_FIELDS:
-                meta.pop(field, None)
-                if field in before['metadata']:
-                    meta[field] = before['metadata'][field]
-            if _content(new) != _content(before):
-                meta['generation'] = before['metadata'].get('generation', 0) + 1
         self._normalize(res, info, new)
+        if before is not None and _content(new) != _content(before):
+            meta['generation'] = before['metadata'].get('generation', 0) + 1
         if new == before:
             return before  # a no-op: identical object, unchanged resourceVersion
         meta['resourceVersion'] = str(self._rv + 1)
         if dry:
             return new
         self._rv += 1
-        key = (res.group, res.plural, meta.get('namespace'), meta['name'])
-        if meta.get('deletionTimestamp') and not meta.get('finalizers'):
-            self._remove(key)  # the last finalizer is gone
-        else:
-            self._store[key] = copy.deepcopy(new)
-            if res == CRD:
-                self._register_crd(new, old)
+        self._store[res.group, res.plural, meta.get('namespace'), meta['name']] = copy.deepcopy(new)
+        if res == CRD:
+            self._register_crd(new, old)
         return new
 
     def _normalize(self, res: kmock.resource, info: kmock.ResourceInfo, obj: dict) -> None:
         """What the API server does to objects of particular kinds on every write."""
         name, kind = obj['metadata']['name'], (res.group, res.plural)
         if kind in (('', 'secrets'), ('', 'configmaps')):
-            for field in ('data', 'stringData') + (('binaryData',) if kind[1] == 'configmaps' else ()):
-                if not isinstance(obj.get(field) or {}, dict) or not all(isinstance(v, str) for v in (obj.get(field) or {}).values()):
-                    raise ApiError(400, 'BadRequest', f'{info.kind} in version "v1" cannot be handled as a {info.kind}: {field} values must be strings')
+            for field in ('data', 'stringData', 'binaryData'):
+                values = obj.get(field) or {}
+                if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+                    raise _bad_request(f'{info.kind} in version "v1" cannot be handled as a {info.kind}: '
+                                       f'{field} values must be strings')
         if kind == ('', 'secrets'):  # kmock gap: fold stringData into data, as the API server does
-            data = dict(obj.get('data') or {})
+            data = dict(obj.pop('data', None) or {})
             for key, value in (obj.pop('stringData', None) or {}).items():
                 data[key] = base64.b64encode(value.encode()).decode()
             for key, value in data.items():
                 try:
                     base64.b64decode(value, validate=True)
                 except binascii.Error:
-                    raise ApiError(400, 'BadRequest', f'Secret in version "v1" cannot be handled as a Secret: illegal base64 data in data.{key}') from None
-            obj.pop('data', None)
+                    raise _bad_request(f'Secret in version "v1" cannot be handled as a Secret: '
+                                       f'illegal base64 data in data.{key}') from None
             if data:
                 obj['data'] = data
             obj.setdefault('type', 'Opaque')
         elif kind == ('', 'namespaces'):
             obj['metadata'].setdefault('labels', {})['kubernetes.io/metadata.name'] = name
-            obj['status'] = {'phase': 'Terminating' if obj['metadata'].get('deletionTimestamp') else 'Active'}
+            obj['status'] = {'phase': 'Active'}
         elif res == CRD:
             self._crd_status(obj)
-        elif (validator := self._custom.get(res)) is not None:
+        elif (validator := self._custom.get(res)) is not None:  # the CRD's openAPIV3Schema
             if (error := jsonschema.exceptions.best_match(validator.iter_errors(obj))) is not None:
                 field = '.'.join(str(p) for p in error.absolute_path) or '<root>'
-                raise ApiError(422, 'Invalid', f'{info.kind}.{res.group} "{name}" is invalid: {field}: Invalid value: {error.message}',
-                               {'name': name, 'group': res.group, 'kind': info.kind,
-                                'causes': [{'reason': 'FieldValueInvalid', 'message': error.message, 'field': field}]})
+                raise _invalid(res, info, name, field, f'Invalid value: {error.message}')
 
     def _crd_status(self, crd: dict) -> None:
         spec, name = crd.get('spec') or {}, crd['metadata']['name']
         names, versions = dict(spec.get('names') or {}), spec.get('versions') or []
-        problems = [problem for problem, bad in [
-            ('spec.group is required', not spec.get('group')),
-            ('spec.names.plural and spec.names.kind are required', not names.get('plural') or not names.get('kind')),
-            ('spec.scope must be Namespaced or Cluster', spec.get('scope') not in ('Namespaced', 'Cluster')),
-            ('exactly one version must be the storage version', sum(bool(v.get('storage')) for v in versions) != 1),
-            (f'metadata.name must be spec.names.plural+"."+spec.group', name != f'{names.get("plural")}.{spec.get("group")}'),
+        problems = [(field, problem) for field, problem, bad in [
+            ('spec.group', 'Required value', not spec.get('group')),
+            ('spec.names', 'plural and kind are required', not names.get('plural') or not names.get('kind')),
+            ('spec.scope', 'must be Namespaced or Cluster', spec.get('scope') not in ('Namespaced', 'Cluster')),
+            ('spec.versions', 'exactly one must be the storage version', sum(bool(v.get('storage')) for v in versions) != 1),
+            ('metadata.name', 'must be <plural>.<group>', name != f'{names.get("plural")}.{spec.get("group")}'),
         ] if bad]
         if problems:
-            raise ApiError(422, 'Invalid', f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {"; ".join(problems)}',
-                           {'name': name, 'group': CRD.group, 'kind': 'CustomResourceDefinition'})
+            raise _invalid(CRD, self._info(CRD), name, *problems[0])
         names.setdefault('singular', names['kind'].lower())
         names.setdefault('listKind', names['kind'] + 'List')
-        stored = set((crd.get('status') or {}).get('storedVersions') or []) | {v['name'] for v in versions if v.get('storage')}
+        stored = set((crd.get('status') or {}).get('storedVersions') or [])
+        stored |= {v['name'] for v in versions if v.get('storage')}
         since = crd['metadata']['creationTimestamp']
         crd['status'] = {'acceptedNames': names, 'storedVersions': sorted(stored), 'conditions': [
-            {'type': 'NamesAccepted', 'status': 'True', 'reason': 'NoConflicts', 'message': 'no conflicts found', 'lastTransitionTime': since},
+            {'type': 'NamesAccepted', 'status': 'True', 'reason': 'NoConflicts',
+             'message': 'no conflicts found', 'lastTransitionTime': since},
             {'type': 'Established', 'status': 'True', 'reason': 'InitialNamesAccepted',
              'message': 'the initial names have been accepted', 'lastTransitionTime': since}]}
 
@@ -619,17 +658,8 @@ class KubeEmulator:
         self._custom.pop(res, None)
 
     def _delete(self, res: kmock.resource, obj: dict, dry: bool) -> dict:
-        meta = obj['metadata']
-        if meta.get('finalizers') and not meta.get('deletionTimestamp'):  # wait for the finalizers
-            marked = copy.deepcopy(obj)
-            marked['metadata'].update(deletionTimestamp=_now(), deletionGracePeriodSeconds=0,
-                                      resourceVersion=str(self._rv + 1))
-            if not dry:
-                self._rv += 1
-                self._store[(res.group, res.plural, meta.get('namespace'), meta['name'])] = marked
-            return self._view(marked, res)
-        if not dry and not meta.get('deletionTimestamp'):
-            self._remove((res.group, res.plural, meta.get('namespace'), meta['name']))
+        if not dry:
+            self._remove((res.group, res.plural, obj['metadata'].get('namespace'), obj['metadata']['name']))
         return self._view(obj, res)
 
     def _remove(self, key: tuple) -> None:
@@ -651,11 +681,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--kubeconfig', required=True, help='where to write the kubeconfig (context "emulator")')
     parser.add_argument('--request-log', help='append every request to this file as a JSON line')
+    parser.add_argument('--server-version', help='the version /version reports, e.g. 1.34')
     args = parser.parse_args(argv)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    emulator = KubeEmulator(args.host, args.port, request_log=args.request_log).start()
+    emulator = KubeEmulator(args.host, args.port, server_version=args.server_version,
+                            request_log=args.request_log).start()
     try:
         emulator.write_kubeconfig(args.kubeconfig)
         print(f'listening on {emulator.url}', flush=True)

@@ -1,0 +1,120 @@
+"""Bad inventories fail in preflight, naming the variable, before anything is written to the cluster.
+
+Each case runs site.yml in apply mode against a fresh Kubernetes API emulator with one override
+(extra vars win over the inventory) and asserts: the run fails, the message names the variable
+and the expected problem, and the emulator received no write request and holds no object.
+The first case is the control: the unmodified inventory converges and does write.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.kube_emulator import KubeEmulator
+from tests.support.playbook import run_playbook
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+NAMESPACES = {"app": "todo-app", "kafka": "kafka", "dapr": "dapr-system", "monitoring": "monitoring",
+              "ingress": "envoy-gateway-system"}
+
+
+def namespaces(*changes):
+    """The default namespace list with the given (index, dict) changes merged in."""
+    base = [{"name": name, "pod_security": "restricted"} for name in NAMESPACES.values()]
+    for index, change in changes:
+        base[index] = dict(base[index], **change)
+    return base
+
+
+def secrets(**change):
+    return [dict({"name": "db-credentials", "namespace": "todo-app",
+                  "data_from_vars": {"DATABASE_URL": "vault_database_url"}}, **change)]
+
+
+# (case id, extra vars, fragments every one of which must appear in the output)
+CASES = [
+    ("unknown-environment", {"eventstack_environment": "staging"},
+     ["eventstack_environment", "staging", "local, dev, prod"]),
+    ("unknown-mode", {"eventstack_mode": "deploy"}, ["eventstack_mode", "apply, render"]),
+    ("unsupported-kubernetes-version", {"eventstack_kubernetes_version": "1.29"},
+     ["eventstack_kubernetes_version", "1.29", "not supported", "1.33, 1.34"]),
+    ("cluster-version-mismatch", {"eventstack_kubernetes_version": "1.35"},
+     ["eventstack_kubernetes_version", "v1.34", "set eventstack_kubernetes_version to"]),
+    ("namespaces-missing-key", {"eventstack_namespaces": {k: v for k, v in NAMESPACES.items() if k != "ingress"}},
+     ["ingress", "eventstack_namespaces"]),
+    ("namespaces-not-a-list", {"k8s_base_namespaces": "todo-app"}, ["k8s_base_namespaces", "list"]),
+    ("namespace-bad-name", {"k8s_base_namespaces": namespaces((0, {"name": "Todo_App"}))},
+     ["k8s_base_namespaces[0].name", "Todo_App", "not a valid Kubernetes name"]),
+    ("pod-security-unknown", {"k8s_base_namespaces": namespaces((1, {"pod_security": "strict"}))},
+     ["pod_security", "strict", "privileged, baseline, restricted"]),
+    ("quota-bad-quantity", {"k8s_base_namespaces": namespaces((1, {"quota": {"limits_memory": "6GB"}}))},
+     ["k8s_base_namespaces[1].quota.limits_memory", "6GB", "not a Kubernetes quantity"]),
+    ("quota-request-above-limit",
+     {"k8s_base_namespaces": namespaces((0, {"quota": {"requests_cpu": "3", "limits_cpu": "2"}}))},
+     ["k8s_base_namespaces[0].quota", "requests_cpu (3) is larger than limits_cpu (2)"]),
+    ("limit-range-request-above-limit",
+     {"k8s_base_namespaces": namespaces((0, {"limit_range": {"default_request_cpu": "1", "default_cpu": "500m"}}))},
+     ["k8s_base_namespaces[0].limit_range", "default_request_cpu (1) is larger than default_cpu (500m)"]),
+    ("duplicate-namespace", {"k8s_base_namespaces": namespaces((1, {"name": "todo-app"}))},
+     ["namespace 'todo-app' is listed more than once", "eventstack_namespaces.kafka"]),
+    ("missing-secret", {"k8s_base_secrets": secrets(data_from_vars={"DATABASE_URL": "vault_prod_database_url"})},
+     ["k8s_base_secrets[0].data_from_vars.DATABASE_URL", "vault_prod_database_url", "is not defined", "vault.yml"]),
+    ("missing-registry-password", {"k8s_base_pull_secret": {"name": "ocir-secret", "server": "fra.ocir.io",
+                                                            "username": "t/u", "password_var": "vault_ocir_token",
+                                                            "namespaces": ["todo-app"]}},
+     ["k8s_base_pull_secret.password_var", "vault_ocir_token", "is not defined"]),
+    ("secret-in-unknown-namespace", {"k8s_base_secrets": secrets(namespace="todo")},
+     ["k8s_base_secrets[0].namespace", "'todo' is not in k8s_base_namespaces"]),
+    ("secret-missing-field", {"k8s_base_secrets": [{"name": "db-credentials", "namespace": "todo-app"}]},
+     ["data_from_vars", "k8s_base_secrets"]),
+    ("no-log-not-a-bool", {"eventstack_no_log": "sometimes"}, ["eventstack_no_log", "bool"]),
+    ("pull-secret-unknown-namespace", {"k8s_base_pull_secret": {"name": "ocir-secret", "server": "fra.ocir.io",
+                                                                "username": "t/u",
+                                                                "password_var": "vault_registry_password",
+                                                                "namespaces": ["apps"]}},
+     ["k8s_base_pull_secret.namespaces[0]", "'apps' is not in k8s_base_namespaces"]),
+    ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
+     ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
+]
+
+
+@pytest.fixture()
+def cluster(tmp_path):
+    with KubeEmulator(server_version="1.34") as server:
+        yield server, server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+
+
+def closed_port_kubeconfig(tmp_path):
+    path = tmp_path / "closed-port.kubeconfig"
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: nowhere\n"
+        "clusters: [{name: nowhere, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "contexts: [{name: nowhere, context: {cluster: nowhere, user: nobody}}]\n"
+        "users: [{name: nobody, user: {token: x}}]\n")
+    return str(path)
+
+
+def test_control_the_unmodified_inventory_converges_and_writes(cluster):
+    server, kubeconfig = cluster
+    run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig})
+    assert run.rc == 0, run.output
+    assert [r for r in server.requests if r["method"] in WRITES]
+    assert server.objects()
+
+
+@pytest.mark.parametrize("extra_vars, fragments", [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_fails_before_any_change(cluster, tmp_path, extra_vars, fragments):
+    server, kubeconfig = cluster
+    if extra_vars.get("eventstack_kubeconfig") == "KUBECONFIG_OF_A_CLOSED_PORT":
+        extra_vars = dict(extra_vars, eventstack_kubeconfig=closed_port_kubeconfig(tmp_path))
+    run = run_playbook("inventories/local", extra_vars=extra_vars, env={"K8S_AUTH_KUBECONFIG": kubeconfig})
+    assert run.rc != 0, run.output
+    output = " ".join(run.output.split())
+    missing = [fragment for fragment in fragments if fragment not in output]
+    assert not missing, "message lacks %s:\n%s" % (missing, run.output[-4000:])
+    assert [r for r in server.requests if r["method"] in WRITES] == []
+    assert server.objects() == []
+
+
+def test_table_is_large_enough():
+    assert len(CASES) >= 15

@@ -1,0 +1,109 @@
+"""Apply mode against the Kubernetes API emulator: molecule converge + idempotence + verify, then
+cross-checks that what apply mode sent is exactly what render mode writes, and that --check persists nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from tests.support.kube_emulator import KubeEmulator
+from tests.support.playbook import BIN, REPO, load_manifests, run_playbook
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?")
+
+
+@pytest.fixture()
+def emulator(tmp_path):
+    with KubeEmulator(server_version="1.34") as server:
+        kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+        yield server, {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig}
+
+
+def writes(server):
+    return [r for r in server.requests if r["method"] in WRITES and r["query"].get("dryRun") != "All"]
+
+
+def test_molecule_converge_idempotence_verify(emulator, tmp_path):
+    server, env = emulator
+    proc = subprocess.run([os.path.join(BIN, "molecule"), "test", "-s", "default"], cwd=REPO,
+                          env=dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_NOCOLOR="1",
+                                   MOLECULE_NO_LOG="false", **env),
+                          capture_output=True, text=True, timeout=900, check=False)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output[-6000:]
+    assert "Idempotence completed successfully" in output or "idempotence" in output.lower()
+    # The harness cannot pass on a role that applies nothing: the objects must be there.
+    namespaces = {o["metadata"]["name"] for o in server.objects(kind="Namespace")}
+    assert {"todo-app", "kafka", "dapr-system", "monitoring", "envoy-gateway-system"} <= namespaces
+
+
+def test_apply_sends_what_render_writes(emulator, tmp_path):
+    server, env = emulator
+    applied = run_playbook("inventories/local", env=env)
+    assert applied.rc == 0, applied.output
+    rendered = run_playbook("inventories/local", extra_vars={"eventstack_mode": "render",
+                                                             "eventstack_build_dir": str(tmp_path / "build")})
+    assert rendered.rc == 0, rendered.output
+    objects = [obj for _name, obj in load_manifests(str(tmp_path / "build"))]
+    assert len(objects) == 15
+    for obj in objects:
+        meta = obj["metadata"]
+        live = server.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
+        assert live is not None, "%s %s was rendered but not applied" % (obj["kind"], meta["name"])
+        # The API server adds kubernetes.io/metadata.name to every Namespace; ours must all be there.
+        assert meta.get("labels", {}).items() <= live["metadata"].get("labels", {}).items()
+        for field in ("spec", "type"):
+            assert live.get(field) == obj.get(field), (obj["kind"], meta["name"], field)
+        if obj["kind"] == "Secret":
+            assert set(live["data"]) == set(obj["data"])
+            assert "UkVEQUNURUQ=" not in live["data"].values(), "apply mode must send real values"
+    assert len(server.objects()) == len(objects), "apply created objects render does not show"
+
+
+def test_second_apply_changes_nothing_and_costs_few_requests(emulator):
+    server, env = emulator
+    assert run_playbook("inventories/local", env=env).rc == 0
+    server.reset_requests()
+    again = run_playbook("inventories/local", env=env)
+    assert again.rc == 0, again.output
+    assert again.recap["changed"] == 0, again.output
+    discovery = [r for r in server.requests if DISCOVERY.fullmatch(r["path"])]
+    per_object = len(server.requests) - len(discovery)
+    # kubernetes.core 6.2 reads each object twice, then server-side applies it: 3 requests per object.
+    # (bench measures this; a batched apply module of our own is the way to the 1-request floor.)
+    assert per_object <= 3 * 15, per_object
+
+
+def test_check_mode_on_a_fresh_cluster_persists_nothing(emulator):
+    server, env = emulator
+    checked = run_playbook("inventories/local", "--check", "--diff", env=env)
+    assert checked.rc == 0, checked.output
+    assert checked.recap["changed"] > 0, "check mode must report what it would change"
+    assert "would create 10 objects once their namespace exists" in " ".join(checked.output.split())
+    assert server.objects() == []
+    assert writes(server) == []
+    assert any(r["query"].get("dryRun") == "All" for r in server.requests), "namespaces were not dry-run"
+
+
+def test_check_mode_on_a_converged_cluster_reports_a_drift(emulator):
+    server, env = emulator
+    assert run_playbook("inventories/local", env=env).rc == 0
+    checked = run_playbook("inventories/local", "--check", "--diff", env=env,
+                           extra_vars={"k8s_base_common_labels": {"app.kubernetes.io/part-of": "other"}})
+    assert checked.rc == 0, checked.output
+    assert checked.recap["changed"] > 0
+    live = server.get("v1", "Namespace", "kafka")
+    assert live["metadata"]["labels"]["app.kubernetes.io/part-of"] == "eventstack", "check mode changed the cluster"
+
+
+def test_secret_values_are_not_logged(emulator):
+    server, env = emulator
+    applied = run_playbook("inventories/local", "-v", "--diff", env=env)
+    assert applied.rc == 0
+    for value in ("not-a-real-password", "not-a-real-jwt-secret-local-only", "not-a-real-token-local-only"):
+        assert value not in applied.output
+    assert server.objects(kind="Secret")

@@ -1,0 +1,114 @@
+"""Render mode for every inventory: valid against the real schemas, deterministic, idempotent, no secrets."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+
+import pytest
+
+from tests.support import schemas
+from tests.support.playbook import inventory_vars, load_manifests, run_playbook
+
+ENVIRONMENTS = ["local", "dev", "prod"]
+# Render must not need a cluster: point every Kubernetes client at nothing.
+NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+
+
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def rendered(request, tmp_path_factory):
+    env_name = request.param
+    build = tmp_path_factory.mktemp("render-" + env_name)
+    first = run_playbook("inventories/" + env_name, extra_vars={"eventstack_mode": "render",
+                                                                "eventstack_build_dir": str(build / "a")},
+                         env=NO_CLUSTER)
+    assert first.rc == 0, first.output
+    return env_name, build, first
+
+
+def test_render_writes_manifests(rendered):
+    env_name, build, first = rendered
+    assert first.recap["failed"] == 0
+    objects = load_manifests(str(build / "a"))
+    assert objects, "render wrote no objects"
+    assert {name for name, _obj in objects} == {"k8s_base.yaml"}
+
+
+def test_every_object_is_valid_against_the_target_schema(rendered):
+    env_name, build, _first = rendered
+    version = inventory_vars(env_name)["eventstack_kubernetes_version"]
+    errors = []
+    for name, obj in load_manifests(str(build / "a")):
+        errors += ["%s: %s" % (name, error) for error in schemas.validate(obj, version)]
+    assert errors == []
+
+
+def test_second_render_changes_nothing_and_is_byte_identical(rendered):
+    env_name, build, _first = rendered
+    again = run_playbook("inventories/" + env_name, extra_vars={"eventstack_mode": "render",
+                                                                "eventstack_build_dir": str(build / "a")},
+                         env=NO_CLUSTER)
+    assert again.rc == 0, again.output
+    assert again.recap["changed"] == 0, again.output
+    other = run_playbook("inventories/" + env_name, extra_vars={"eventstack_mode": "render",
+                                                                "eventstack_build_dir": str(build / "b")},
+                         env=NO_CLUSTER)
+    assert other.rc == 0, other.output
+    comparison = filecmp.dircmp(str(build / "a" / "manifests"), str(build / "b" / "manifests"))
+    assert comparison.left_list == comparison.right_list
+    _, mismatch, errors = filecmp.cmpfiles(str(build / "a" / "manifests"), str(build / "b" / "manifests"),
+                                           comparison.common_files, shallow=False)
+    assert mismatch == [] and errors == []
+
+
+def test_namespaces_follow_the_inventory(rendered):
+    env_name, build, _first = rendered
+    inventory = inventory_vars(env_name)
+    objects = [obj for _name, obj in load_manifests(str(build / "a"))]
+    namespaces = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Namespace"}
+    assert set(inventory["eventstack_namespaces"].values()) <= set(namespaces)
+    app = namespaces[inventory["eventstack_namespaces"]["app"]]["metadata"]["labels"]
+    assert app["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert app["pod-security.kubernetes.io/enforce-version"] == "v" + inventory["eventstack_kubernetes_version"]
+    assert app["dapr.io/enabled"] == "true"
+    assert app["eventstack.oke/environment"] == env_name
+    monitoring = namespaces[inventory["eventstack_namespaces"]["monitoring"]]["metadata"]["labels"]
+    assert monitoring["pod-security.kubernetes.io/enforce"] == "privileged"
+
+
+def test_quotas_follow_the_inventory(rendered):
+    env_name, build, _first = rendered
+    inventory = inventory_vars(env_name)
+    objects = [obj for _name, obj in load_manifests(str(build / "a"))]
+    quotas = {obj["metadata"]["namespace"]: obj["spec"]["hard"] for obj in objects if obj["kind"] == "ResourceQuota"}
+    limit_ranges = {obj["metadata"]["namespace"] for obj in objects if obj["kind"] == "LimitRange"}
+    assert quotas, "no ResourceQuota rendered"
+    assert set(quotas) <= limit_ranges, "a namespace with a quota needs default container limits"
+    if "k8s_base_namespaces" in inventory:  # dev and prod size their namespaces themselves
+        kafka = next(ns for ns in inventory["k8s_base_namespaces"] if "kafka" in ns["name"])
+        assert quotas["kafka"]["limits.memory"] == kafka["quota"]["limits_memory"]
+
+
+def test_secrets_are_rendered_with_keys_and_placeholders_only(rendered):
+    env_name, build, _first = rendered
+    objects = [obj for _name, obj in load_manifests(str(build / "a"))]
+    secrets = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Secret"}
+    assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key"}
+    assert secrets["ocir-secret"]["type"] == "kubernetes.io/dockerconfigjson"
+    assert secrets["db-credentials"]["data"] == {"DATABASE_URL": "UkVEQUNURUQ="}
+    for secret in secrets.values():
+        assert set(secret["data"].values()) == {"UkVEQUNURUQ="}
+
+
+def test_no_vault_value_reaches_a_rendered_file(rendered):
+    env_name, build, _first = rendered
+    vault = inventory_vars("local")
+    values = [str(v) for k, v in vault.items() if k.startswith("vault_")]
+    assert values
+    for root, _, files in os.walk(str(build / "a")):
+        for name in files:
+            with open(os.path.join(root, name), encoding="utf-8") as handle:
+                text = handle.read()
+            for value in values:
+                assert value not in text, "%s leaks a vault value" % name
+

@@ -1,0 +1,63 @@
+"""Run this collection's playbooks the way a user does, for the render, converge and bad-input tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+_RECAP = re.compile(r"^localhost\s*:\s*(.*)$", re.MULTILINE)
+
+
+@dataclasses.dataclass
+class Run:
+    rc: int
+    output: str
+
+    @property
+    def recap(self):
+        """The PLAY RECAP counters of localhost, e.g. {'ok': 12, 'changed': 0, 'failed': 0, ...}."""
+        matches = _RECAP.findall(self.output)
+        if not matches:
+            return {}
+        return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", matches[-1])}
+
+
+def run_playbook(inventory, *args, extra_vars=None, env=None, playbook="playbooks/site.yml", timeout=600):
+    """Run ansible-playbook from the repository root; extra_vars (a dict) go in as JSON with -e."""
+    cmd = [os.path.join(BIN, "ansible-playbook"), playbook, "-i", inventory]
+    if extra_vars:
+        cmd += ["-e", yaml.safe_dump(extra_vars, default_flow_style=True, width=10 ** 6).strip()]
+    cmd += list(args)
+    full_env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+                    ANSIBLE_FORCE_COLOR="0", PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
+    return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def inventory_vars(env_name):
+    """The group_vars/all of an inventory merged into one dict (plain YAML; templates left as text)."""
+    merged = {}
+    directory = os.path.join(REPO, "inventories", env_name, "group_vars", "all")
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".yml"):
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                merged.update(yaml.safe_load(handle) or {})
+    return merged
+
+
+def load_manifests(build_dir):
+    """Every object rendered under build_dir/manifests, as (file name, object) pairs."""
+    out = []
+    directory = os.path.join(build_dir, "manifests")
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name), encoding="utf-8") as handle:
+            out.extend((name, doc) for doc in yaml.safe_load_all(handle) if doc)
+    return out
