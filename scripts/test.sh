@@ -13,15 +13,14 @@ summary=()
 total_passed=0
 total_failed=0
 
-# pytest's closing line -> "passed failed"
+# pytest's closing lines -> "passed failed" (summed: ansible-test units runs pytest more than once)
 pytest_counts() {
   python - "$1" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
-lines = [l for l in text.splitlines() if re.search(r"\d+ (passed|failed|error)", l)]
-last = lines[-1] if lines else ""
-get = lambda word: sum(int(n) for n in re.findall(r"(\d+) %s" % word, last))
-print(get("passed"), get("failed") + get("errors?"))
+closing = [l for l in text.splitlines() if re.search(r"\d+ (passed|failed|errors?|skipped)\b.* in [0-9.]+s", l)]
+count = lambda word: sum(int(n) for line in closing for n in re.findall(r"(\d+) %s\b" % word, line))
+print(count("passed"), count("failed") + count("errors?"))
 PY
 }
 

@@ -118,19 +118,19 @@ def redact(obj):
     return out
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, lists indented under their key (yamllint's default style)."""
-
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
-
-
 def _str_presenter(dumper, data):
     style = "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
-_Dumper.add_representer(str, _str_presenter)
+if yaml is not None:
+    class _Dumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+        """Block style, lists indented under their key (yamllint's default style), multi-line strings as |."""
+
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, False)
+
+    _Dumper.add_representer(str, _str_presenter)
 
 
 def to_manifest(objects, source=None):

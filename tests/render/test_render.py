@@ -56,8 +56,8 @@ def test_second_render_changes_nothing_and_is_byte_identical(rendered):
     assert other.rc == 0, other.output
     comparison = filecmp.dircmp(str(build / "a" / "manifests"), str(build / "b" / "manifests"))
     assert comparison.left_list == comparison.right_list
-    _, mismatch, errors = filecmp.cmpfiles(str(build / "a" / "manifests"), str(build / "b" / "manifests"),
-                                           comparison.common_files, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(str(build / "a" / "manifests"), str(build / "b" / "manifests"),
+                                                comparison.common_files, shallow=False)
     assert mismatch == [] and errors == []
 
 
@@ -105,10 +105,9 @@ def test_no_vault_value_reaches_a_rendered_file(rendered):
     vault = inventory_vars("local")
     values = [str(v) for k, v in vault.items() if k.startswith("vault_")]
     assert values
-    for root, _, files in os.walk(str(build / "a")):
+    for root, _dirs, files in os.walk(str(build / "a")):
         for name in files:
             with open(os.path.join(root, name), encoding="utf-8") as handle:
                 text = handle.read()
             for value in values:
                 assert value not in text, "%s leaks a vault value" % name
-

@@ -376,7 +376,7 @@ class KubeEmulator:
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict | None:
         group = api_version.rpartition('/')[0]
         with self._lock:
-            for (g, _, ns, n), obj in self._store.items():
+            for (g, _kind, ns, n), obj in self._store.items():
                 if (g, ns, n) == (group, namespace, name) and obj['kind'] == kind:
                     return dict(copy.deepcopy(obj), apiVersion=api_version)
         return None
@@ -458,7 +458,7 @@ class KubeEmulator:
         found = sorted(((k[2] or '', k[3]), o) for k, o in self._store.items()
                        if k[:2] == (res.group, res.plural) and ns in (None, k[2]) and match(o))
         return {'apiVersion': _api_version(res), 'kind': f'{info.kind}List',
-                'metadata': {'resourceVersion': str(self._rv)}, 'items': [self._view(o, res) for _, o in found]}
+                'metadata': {'resourceVersion': str(self._rv)}, 'items': [self._view(o, res) for _key, o in found]}
 
     def _identified(self, body: Any, ns: str | None, name: str) -> dict:
         """Check that the body names the object of the URL (HTTP 400 otherwise) and fill it in."""
@@ -486,7 +486,7 @@ class KubeEmulator:
             raise ApiError(404, 'NotFound', NO_RESOURCE, {})
         if not meta.get('name') and meta.get('generateName'):
             meta['name'] = meta['generateName'] + ''.join(secrets.choice('bcdfghjklmnpqrstvwxz2456789')
-                                                          for _ in range(5))
+                                                          for _i in range(5))
         self._check_name(res, info, meta.get('name'))
         if (namespace := meta.get('namespace')) and ('', 'namespaces', None, namespace) not in self._store:
             raise _not_found(kmock.resource('', 'v1', 'namespaces'), namespace)
@@ -676,7 +676,7 @@ class KubeEmulator:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog='python -m tests.support.kube_emulator', description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(prog='python -m tests.support.kube_emulator', description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--kubeconfig', required=True, help='where to write the kubeconfig (context "emulator")')
