@@ -37,6 +37,10 @@ units: setup
 test: setup
 	scripts/test.sh
 
+## Print performance figures (render and emulator converge times, API requests per object).
+bench: setup
+	$(BIN)/python scripts/bench.py
+
 ## Download the upstream CRD schemas into .cache/ (only needed when ../shared is absent).
 schemas: setup
 	$(BIN)/python scripts/fetch_schemas.py

@@ -78,4 +78,5 @@ if [ "$(readlink "$link" 2>/dev/null)" != "../../.." ]; then
   rm -rf "$link"
   ln -s ../../.. "$link"
 fi
-say "ready ($("$VENV/bin/ansible" --version | head -n1); kubernetes.core $(collection_version kubernetes/core))"
+core=$("$VENV/bin/python" -c 'import ansible.release; print(ansible.release.__version__)')
+say "ready (ansible-core $core, kubernetes.core $(collection_version kubernetes/core))"

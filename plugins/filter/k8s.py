@@ -32,15 +32,10 @@ def k8s_manifest(objects, source=None):
     return _manifests.to_manifest(objects, source)
 
 
-def k8s_split_by_namespace(objects, existing_namespaces):
-    return _manifests.split_by_namespace(objects, existing_namespaces)
-
-
 class FilterModule:
     def filters(self):
         return {
             "k8s_sort": _wrap(k8s_sort),
             "k8s_redact": _wrap(k8s_redact),
             "k8s_manifest": _wrap(k8s_manifest),
-            "k8s_split_by_namespace": _wrap(k8s_split_by_namespace),
         }

@@ -147,20 +147,6 @@ def to_manifest(objects, source=None):
     return header + body
 
 
-def split_by_namespace(objects, existing_namespaces):
-    """Split objects into those a server can dry-run now and those waiting for a namespace.
-
-    A server answers a dry-run create in a namespace that does not exist yet with 404, even when the
-    same batch creates that namespace. Check mode applies the first group and reports the second.
-    """
-    existing = set(existing_namespaces or [])
-    ready, pending = [], []
-    for obj in sort_objects(objects):
-        namespace = (obj.get("metadata") or {}).get("namespace")
-        (pending if namespace and namespace not in existing else ready).append(obj)
-    return {"ready": ready, "pending": pending}
-
-
 def summarize(objects):
     """Count objects per (kind, namespace) -- the plan summary's table."""
     counts = {}

@@ -93,12 +93,3 @@ def test_multiline_strings_use_block_style():
 def test_summarize_counts_per_kind_and_namespace():
     counts = _manifests.summarize([obj("Namespace", "a"), obj("Secret", "s", "a"), obj("Secret", "t", "a")])
     assert counts == {("Namespace", "(cluster)"): 1, ("Secret", "a"): 2}
-
-
-def test_split_by_namespace_holds_back_objects_of_missing_namespaces():
-    objects = [obj("Secret", "s", "new"), obj("Namespace", "new"), obj("ConfigMap", "c", "old"),
-               obj("ClusterRole", "r", api_version="rbac.authorization.k8s.io/v1")]
-    split = _manifests.split_by_namespace(objects, ["old", "default"])
-    assert [_manifests.object_ref(o) for o in split["ready"]] == ["Namespace/new", "ConfigMap/old/c",
-                                                                  "ClusterRole/r"]
-    assert [_manifests.object_ref(o) for o in split["pending"]] == ["Secret/new/s"]
