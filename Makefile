@@ -6,7 +6,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup plan deploy lint test sanity units schemas bench clean
+.PHONY: setup plan deploy destroy lint test sanity units schemas bench clean
 
 $(SETUP_STAMP): requirements.txt scripts/setup.sh
 	scripts/setup.sh
@@ -22,6 +22,10 @@ plan: setup
 ## Converge inventories/$(ENV) for real (OCI and Kubernetes credentials needed).
 deploy: setup
 	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/$(ENV) $(ARGS)
+
+## Delete what site.yml built on inventories/$(ENV) (protected inventories: ARGS="-e eventstack_destroy_confirm=prod").
+destroy: setup
+	$(BIN)/ansible-playbook playbooks/destroy.yml -i inventories/$(ENV) $(ARGS)
 
 lint: setup
 	$(BIN)/yamllint --strict .

@@ -9,7 +9,8 @@ command=${1:?usage: $0 sanity|units [args]}
 shift
 
 # Outside this checkout: inside it, ansible-test would ask this repository's git which files exist.
-root=${XDG_CACHE_HOME:-$HOME/.cache}/eventstack-oke/ansible-test
+# One copy per checkout, so two checkouts can run at once; tests/output (venvs) is reused per checkout.
+root=${XDG_CACHE_HOME:-$HOME/.cache}/eventstack-oke/ansible-test/$(printf '%s' "$PWD" | sha256sum | cut -c1-12)
 dest=$root/ansible_collections/eventstack/oke
 cache=$HOME/.ansible/test/cache
 mkdir -p "$cache"

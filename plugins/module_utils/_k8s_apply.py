@@ -16,7 +16,7 @@ import base64
 
 from ansible_collections.eventstack.oke.plugins.module_utils._manifests import REDACTED, redact
 
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+CREATE, UPDATE, DELETE, UNCHANGED = "create", "update", "delete", "unchanged"
 
 
 def api_prefix(api_version):
@@ -224,3 +224,37 @@ def _list(client, api_version, plural, namespace):
         raise BatchError("cannot list %s%s: %s" % (plural, " in " + namespace if namespace else "",
                                                    getattr(exc, "reason", exc))) from exc
     return {item["metadata"]["name"]: item for item in listing.get("items") or []}
+
+
+def delete_batch(client, objects, check_mode=False):
+    """Delete objects in reverse order; return (results, before). Kinds the cluster lacks have nothing to delete."""
+    live = {}
+    results, before = [], []
+    for obj in reversed(objects):
+        meta = obj["metadata"]
+        found = discovery_index(client.discover(obj["apiVersion"]) or {}).get(obj["kind"])
+        namespace = meta.get("namespace") if found and found["namespaced"] else None
+        result = {"kind": obj["kind"], "namespace": namespace, "name": meta["name"], "action": UNCHANGED}
+        results.append(result)
+        if not found:
+            continue
+        group = (obj["apiVersion"], obj["kind"], namespace)
+        if group not in live:
+            live[group] = _list(client, obj["apiVersion"], found["plural"], namespace)
+        current = live[group].get(meta["name"])
+        if current is None or (current.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        query = {"propagationPolicy": "Foreground"}
+        if check_mode:
+            query["dryRun"] = "All"
+        try:
+            client.request("DELETE", object_path(obj["apiVersion"], found["plural"], meta["name"], namespace),
+                           query=query)
+        except Exception as exc:  # KubeError: gone in the meantime is fine
+            if getattr(exc, "status", 0) != 404:
+                raise BatchError("cannot delete %s %s: %s" % (obj["kind"], meta["name"],
+                                                              getattr(exc, "reason", exc))) from exc
+            continue
+        result["action"] = DELETE
+        before.append(for_diff(current))
+    return results, before

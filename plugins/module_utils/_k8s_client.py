@@ -29,6 +29,13 @@ except ImportError:  # pragma: no cover - reported by the module
         body = ""
 
 
+def kube_auth_argspec(**extra):
+    """Argument spec of the options documented in doc_fragments/kube_auth.py, plus the module's own."""
+    spec = dict(kubeconfig=dict(type="path"), context=dict(type="str"))
+    spec.update(extra)
+    return spec
+
+
 class KubeError(Exception):
     """A request failed; status is the HTTP status (0 when none), reason the server's message."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: k8s_apply
-short_description: Server-side apply a batch of Kubernetes objects, sending only what differs
+short_description: Server-side apply (or delete) a batch of Kubernetes objects, sending only what differs
 version_added: 0.1.0
 author: eventstack.oke maintainers (@eventstack)
 description:
@@ -20,6 +20,7 @@ description:
   - Kinds the cluster does not serve fail the task before anything is sent, unless the batch also holds their
     CustomResourceDefinition; then the module waits for it to be served.
   - The objects the P(eventstack.oke.k8s_objects#role) role renders are exactly what it sends.
+  - With O(state=absent) deletes the objects that exist, in reverse order (foreground propagation).
 attributes:
   check_mode:
     support: full
@@ -35,14 +36,11 @@ options:
     type: list
     elements: dict
     required: true
-  kubeconfig:
-    description:
-      - Path of the kubeconfig. Defaults to E(K8S_AUTH_KUBECONFIG), then E(KUBECONFIG) or C(~/.kube/config),
-        then the in-cluster service account.
-    type: path
-  context:
-    description: Kubeconfig context; the current context when omitted.
+  state:
+    description: C(present) applies the objects, C(absent) deletes those that exist.
     type: str
+    choices: [present, absent]
+    default: present
   field_manager:
     description: Server-side apply field manager that owns the fields.
     type: str
@@ -55,8 +53,8 @@ options:
     description: Seconds to wait for a CustomResourceDefinition of this batch to be served.
     type: int
     default: 30
-requirements:
-  - kubernetes >= 24.2.0 (Python)
+extends_documentation_fragment:
+  - eventstack.oke.kube_auth
 notes:
   - Secret values never appear in the result or the diff; hide the task's output with C(no_log) anyway when
     the batch holds Secrets, because Ansible shows module arguments at high verbosity.
@@ -74,7 +72,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One entry per object, in order, with the action taken (create, update or unchanged).
+  description: One entry per object, in the order handled, with the action taken (create, update, delete or unchanged).
   returned: always
   type: list
   elements: dict
@@ -96,10 +94,9 @@ def _ref(result):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=_k8s_client.kube_auth_argspec(
             definitions=dict(type="list", elements="dict", required=True),
-            kubeconfig=dict(type="path"),
-            context=dict(type="str"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
             field_manager=dict(type="str", default="eventstack-oke"),
             force_conflicts=dict(type="bool", default=True),
             crd_wait=dict(type="int", default=30),
@@ -116,9 +113,13 @@ def main():
     client = None
     try:
         client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-        results, before, after, warnings = _k8s_apply.apply_batch(
-            client, objects, params["field_manager"], params["force_conflicts"], module.check_mode,
-            params["crd_wait"])
+        if params["state"] == "absent":
+            results, before = _k8s_apply.delete_batch(client, objects, module.check_mode)
+            after, warnings = [{} for _entry in before], []
+        else:
+            results, before, after, warnings = _k8s_apply.apply_batch(
+                client, objects, params["field_manager"], params["force_conflicts"], module.check_mode,
+                params["crd_wait"])
     except (_k8s_apply.BatchError, _k8s_client.KubeError) as exc:
         module.fail_json(msg=str(exc), requests=client.requests if client else 0)
     except Exception as exc:  # kubeconfig that cannot be loaded

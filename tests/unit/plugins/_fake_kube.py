@@ -62,4 +62,10 @@ class FakeClient:
             if (query or {}).get("dryRun") != "All":
                 self.objects[path] = stored
             return stored
+        if method == "DELETE":
+            if path not in self.objects:
+                raise FakeError(404, "not found")
+            if (query or {}).get("dryRun") != "All":
+                del self.objects[path]
+            return {"kind": "Status", "status": "Success"}
         raise AssertionError(method)

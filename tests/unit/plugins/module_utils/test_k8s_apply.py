@@ -156,3 +156,34 @@ def test_diff_never_shows_secret_values():
     _results, _before, after, _warnings = ka.apply_batch(FakeClient(), [secret], "m")
     assert after[0]["data"] == {"k": "REDACTED"}
     assert "resourceVersion" not in after[0]["metadata"]
+
+
+def test_delete_removes_in_reverse_order_and_then_finds_nothing():
+    client = FakeClient()
+    objects = [ns("app"), cm("c")]
+    ka.apply_batch(client, objects, "m")
+    client.log.clear()
+    results, before = ka.delete_batch(client, objects)
+    assert [(r["kind"], r["action"]) for r in results] == [("ConfigMap", "delete"), ("Namespace", "delete")]
+    assert [e[1] for e in client.log if e[0] == "DELETE"] == ["/api/v1/namespaces/app/configmaps/c",
+                                                              "/api/v1/namespaces/app"]
+    assert client.objects == {} and len(before) == 2
+    client.log.clear()
+    results, before = ka.delete_batch(client, objects)
+    assert {r["action"] for r in results} == {"unchanged"} and before == []
+    assert not [e for e in client.log if e[0] == "DELETE"]
+
+
+def test_delete_in_check_mode_only_dry_runs():
+    client = FakeClient()
+    ka.apply_batch(client, [ns("app")], "m")
+    results, _before = ka.delete_batch(client, [ns("app")], check_mode=True)
+    assert results[0]["action"] == "delete"
+    assert "/api/v1/namespaces/app" in client.objects
+    assert [e[2] for e in client.log if e[0] == "DELETE"] == [{"propagationPolicy": "Foreground", "dryRun": "All"}]
+
+
+def test_delete_of_a_kind_the_cluster_lacks_is_a_no_op():
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "app"}}
+    results, before = ka.delete_batch(FakeClient(), [widget])
+    assert results[0]["action"] == "unchanged" and before == []

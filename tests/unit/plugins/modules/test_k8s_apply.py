@@ -93,3 +93,12 @@ def test_unusable_kubeconfig_is_explained(monkeypatch, capsys):
     code, result = run(capsys, {"definitions": [NAMESPACE], "kubeconfig": "/missing"})
     assert code == 1
     assert result["msg"] == "cannot use the kubeconfig /missing (context current): no such file"
+
+
+def test_state_absent_deletes_and_diffs_before_only(fake, capsys):
+    run(capsys, {"definitions": [NAMESPACE]})
+    code, result = run(capsys, {"definitions": [NAMESPACE], "state": "absent", "_ansible_diff": True})
+    assert code == 0 and result["changed"] is True
+    assert result["results"][0]["action"] == "delete"
+    assert result["diff"][0]["after"] == {} and result["diff"][0]["before"]["metadata"]["name"] == "app"
+    assert fake.objects == {}
