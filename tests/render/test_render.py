@@ -6,6 +6,7 @@ import filecmp
 import os
 
 import pytest
+import yaml
 
 from tests.support import schemas
 from tests.support.playbook import inventory_vars, load_manifests, run_playbook
@@ -111,3 +112,26 @@ def test_no_vault_value_reaches_a_rendered_file(rendered):
                 text = handle.read()
             for value in values:
                 assert value not in text, "%s leaks a vault value" % name
+
+
+def test_oci_plan_is_written_only_where_oci_is_enabled(rendered):
+    env_name, build, _first = rendered
+    inventory = inventory_vars(env_name)
+    plan_file = build / "a" / "oci-plan.yaml"
+    if not inventory.get("eventstack_oci_enabled"):
+        assert not plan_file.exists()
+        return
+    with open(plan_file, encoding="utf-8") as handle:
+        network = yaml.safe_load(handle)["network"]
+    assert network["vcn"]["cidr_block"] == "10.0.0.0/16"
+    subnets = {subnet["key"]: subnet for subnet in network["subnets"]}
+    assert ("pods" in subnets) == (env_name == "prod"), "a pod subnet only with VCN-native pod networking"
+    assert subnets["workers"]["prohibit_public_ip_on_vnic"] is True
+    lb_ingress = [rule for rule in network["nsgs"]["load_balancers"]["rules"] if rule["direction"] == "INGRESS"]
+    ports = sorted({rule["tcp_options"]["destination_port_range"]["min"] for rule in lb_ingress})
+    assert ports == [80, 443]
+    # ICMP type 3 code 4 (path MTU discovery) from anywhere is one of the rules OKE requires.
+    open_to_world = [rule for nsg in network["nsgs"].values() for rule in nsg["rules"]
+                     if rule["direction"] == "INGRESS" and rule.get("source") == "0.0.0.0/0"
+                     and rule.get("icmp_options") != {"type": 3, "code": 4}]
+    assert open_to_world == lb_ingress, "only the listener ports the inventory lists are open to the internet"
