@@ -9,6 +9,8 @@ so render mode and apply mode order and describe objects the same way.
 
 from __future__ import annotations
 
+from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
+
 try:
     import yaml
 except ImportError:  # pragma: no cover - PyYAML ships with ansible-core on the controller
@@ -52,17 +54,11 @@ class ManifestError(ValueError):
 
 
 def plain(value):
-    """Copy value into builtin types (Ansible hands filters tagged subclasses of dict, list and str)."""
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    for kind in (str, int, float):
-        if isinstance(value, kind):
-            return kind(value)
-    raise ManifestError("%r (%s) cannot be part of a Kubernetes object" % (value, type(value).__name__))
+    """Copy value into builtin types; ManifestError for what cannot be part of a Kubernetes object."""
+    try:
+        return to_builtin(value)
+    except TypeError as exc:
+        raise ManifestError("%s, so it cannot be part of a Kubernetes object" % exc) from exc
 
 
 def object_ref(obj):
