@@ -85,9 +85,9 @@ class KubeClient:
                 response = self.api.call_api(*prepared)
                 response.read()
                 status, data = response.status, response.data
-            else:  # older generated clients
+            else:  # older generated clients serialise a JSON (or apply-patch) body themselves
                 response = self.api.call_api(
-                    path, method, query_params=list((query or {}).items()), header_params=headers, body=payload,
+                    path, method, query_params=list((query or {}).items()), header_params=headers, body=body,
                     auth_settings=["BearerToken"], _preload_content=False, _return_http_data_only=True)
                 status, data = 200, response.data
         except ApiException as exc:
