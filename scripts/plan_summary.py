@@ -46,8 +46,33 @@ def summarize(build_dir):
                                             release.get("namespace")))
     oci_plan = os.path.join(build_dir, "oci-plan.yaml")
     lines.append("OCI plan: %s" % (oci_plan if os.path.exists(oci_plan) else "none (no OCI roles in this run)"))
+    lines.extend(oci_lines(oci_plan))
     lines.append("Files: %s/manifests/, %s/helm/" % (build_dir, build_dir))
     lines.append("Secret values are rendered as REDACTED.")
+    return lines
+
+
+def oci_lines(oci_plan):
+    """The OCI plan's headline: subnets and rules, then the cluster and what its nodes consume."""
+    if not os.path.exists(oci_plan):
+        return []
+    with open(oci_plan, encoding="utf-8") as handle:
+        plan = yaml.safe_load(handle) or {}
+    lines = []
+    network = plan.get("network")
+    if network:
+        lines.append("  network: VCN %s, %d subnets, %d NSG rules" % (
+            network["vcn"]["cidr_block"], len(network["subnets"]),
+            sum(len(nsg["rules"]) for nsg in network["nsgs"].values())))
+    oke = plan.get("oke")
+    if oke:
+        pool, totals = oke["node_pool"], oke["totals"]
+        lines.append("  cluster: %s %s, Kubernetes %s, %s" % (
+            oke["cluster"]["type"], oke["cluster"]["name"], oke["cluster"]["kubernetes_version"],
+            oke["cluster"]["cni_type"]))
+        lines.append("  nodes: %d x %s (%s OCPU / %s GB) = %s OCPU / %s GB, boot volumes %s GB" % (
+            pool["size"], pool["shape"], pool["ocpus_per_node"], pool["memory_gbs_per_node"],
+            totals["ocpus"], totals["memory_gbs"], totals["boot_volume_gbs"]))
     return lines
 
 

@@ -31,6 +31,9 @@ def secrets(**change):
                   "data_from_vars": {"DATABASE_URL": "vault_database_url"}}, **change)]
 
 
+OCI = {"eventstack_oci_enabled": True, "eventstack_oci_compartment_id": "ocid1.compartment.oc1..aaaa",
+       "oci_network_api_allowed_cidrs": ["203.0.113.0/24"]}
+
 # (case id, extra vars, fragments every one of which must appear in the output)
 CASES = [
     ("unknown-environment", {"eventstack_environment": "staging"},
@@ -87,6 +90,14 @@ CASES = [
      ["oci_network_lb_listener_ports[1]", "70000"]),
     ("oci-bad-compartment", {"eventstack_oci_enabled": True, "eventstack_oci_compartment_id": "my-compartment"},
      ["oci_network_compartment_id", "is not a compartment OCID"]),
+    ("oke-memory-per-ocpu", dict(OCI, oke_cluster_node_ocpus=2, oke_cluster_node_memory_gbs=300),
+     ["oke_cluster_node_memory_gbs", "300", "between 1 and 64 GB per OCPU"]),
+    ("oke-pods-cidr-overlaps-vcn", dict(OCI, oci_network_vcn_cidr="10.0.0.0/16", oke_cluster_pods_cidr="10.0.128.0/17"),
+     ["oci_network_vcn_cidr (10.0.0.0/16) overlaps oke_cluster_pods_cidr (10.0.128.0/17)"]),
+    ("oke-network-mismatch", dict(OCI, oke_cluster_pod_networking="vcn_native", oci_network_pod_networking="flannel"),
+     ["oke_cluster_pod_networking is 'vcn_native' but oci_network_pod_networking is 'flannel'"]),
+    ("oke-cluster-type-unknown", dict(OCI, oke_cluster_type="basic"),
+     ["oke_cluster_type", "BASIC_CLUSTER, ENHANCED_CLUSTER"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

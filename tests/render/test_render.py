@@ -135,3 +135,56 @@ def test_oci_plan_is_written_only_where_oci_is_enabled(rendered):
                      if rule["direction"] == "INGRESS" and rule.get("source") == "0.0.0.0/0"
                      and rule.get("icmp_options") != {"type": 3, "code": 4}]
     assert open_to_world == lb_ingress, "only the listener ports the inventory lists are open to the internet"
+
+
+def test_oci_plan_oke_section_follows_the_inventory_and_refers_to_the_network(rendered):
+    env_name, build, _first = rendered
+    inventory = inventory_vars(env_name)
+    if not inventory.get("eventstack_oci_enabled"):
+        return
+    with open(build / "a" / "oci-plan.yaml", encoding="utf-8") as handle:
+        plan = yaml.safe_load(handle)
+    assert list(plan) == ["network", "oke"], "sections in fragment order"
+    oke, network = plan["oke"], plan["network"]
+    pool = oke["node_pool"]
+    assert pool["size"] == inventory["oke_cluster_node_count"]
+    assert oke["totals"] == {"ocpus": pool["size"] * pool["ocpus_per_node"],
+                             "memory_gbs": pool["size"] * pool["memory_gbs_per_node"],
+                             "boot_volume_gbs": pool["size"] * pool["boot_volume_gbs_per_node"]}
+    assert pool["boot_volume_gbs_per_node"] >= 50
+    assert "aarch64" in pool["image"], "A1 shapes need arm64 images"
+    # Every symbolic reference names a subnet or NSG of the network section.
+    subnet_keys = {subnet["key"] for subnet in network["subnets"]}
+    refs = [oke["cluster"]["endpoint"]["subnet"], pool["subnet"]] + oke["cluster"]["service_lb_subnets"]
+    refs += oke["cluster"]["endpoint"]["nsgs"] + pool["nsgs"]
+    if isinstance(pool["pod_network"], dict):
+        refs += pool["pod_network"]["pod_subnets"] + pool["pod_network"]["pod_nsgs"]
+    for ref in refs:
+        kind, key = ref.split(":")
+        assert key in (subnet_keys if kind == "subnet" else network["nsgs"]), ref
+    vcn_native = env_name == "prod"
+    assert (oke["cluster"]["cni_type"] == "OCI_VCN_IP_NATIVE") == vcn_native
+    assert ("pods" in subnet_keys) == vcn_native
+    assert oke["kubeconfig"] == {"path": inventory["eventstack_kubeconfig"], "mode": "0600",
+                                 "endpoint": "PUBLIC_ENDPOINT" if env_name == "dev" else "PRIVATE_ENDPOINT"}
+    if env_name == "dev":  # Always Free: one A1 node of 2 OCPU / 8 GB, one 50 GB boot volume, basic cluster.
+        assert oke["totals"] == {"ocpus": 2, "memory_gbs": 8, "boot_volume_gbs": 50}
+        assert oke["cluster"]["type"] == "BASIC_CLUSTER"
+
+
+def test_plan_summary_reports_objects_and_the_oci_plan(rendered):
+    from scripts.plan_summary import summarize
+
+    env_name, build, _first = rendered
+    lines = summarize(str(build / "a"))
+    objects = load_manifests(str(build / "a"))
+    assert lines[0].endswith(": %d Kubernetes objects" % len(objects))
+    text = "\n".join(lines)
+    if not inventory_vars(env_name).get("eventstack_oci_enabled"):
+        assert "OCI plan: none" in text
+        return
+    assert "network: VCN 10.0.0.0/16" in text
+    if env_name == "dev":
+        assert "nodes: 1 x VM.Standard.A1.Flex (2 OCPU / 8 GB) = 2 OCPU / 8 GB, boot volumes 50 GB" in text
+    else:
+        assert "nodes: 3 x VM.Standard.A1.Flex (4 OCPU / 24 GB) = 12 OCPU / 72 GB, boot volumes 300 GB" in text
