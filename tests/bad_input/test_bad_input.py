@@ -98,6 +98,8 @@ CASES = [
      ["oke_cluster_pod_networking is 'vcn_native' but oci_network_pod_networking is 'flannel'"]),
     ("oke-cluster-type-unknown", dict(OCI, oke_cluster_type="basic"),
      ["oke_cluster_type", "BASIC_CLUSTER, ENHANCED_CLUSTER"]),
+    ("oci-identity-bad-compartment-name", dict(OCI, oci_identity_compartment_name="Todo App!"),
+     ["oci_identity_compartment_name", "Todo App!", "1-100 letters"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

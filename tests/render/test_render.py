@@ -144,7 +144,7 @@ def test_oci_plan_oke_section_follows_the_inventory_and_refers_to_the_network(re
         return
     with open(build / "a" / "oci-plan.yaml", encoding="utf-8") as handle:
         plan = yaml.safe_load(handle)
-    assert list(plan) == ["network", "oke"], "sections in fragment order"
+    assert list(plan) == ["identity", "network", "oke"], "sections in fragment order"
     oke, network = plan["oke"], plan["network"]
     pool = oke["node_pool"]
     assert pool["size"] == inventory["oke_cluster_node_count"]
@@ -188,3 +188,22 @@ def test_plan_summary_reports_objects_and_the_oci_plan(rendered):
         assert "nodes: 1 x VM.Standard.A1.Flex (2 OCPU / 8 GB) = 2 OCPU / 8 GB, boot volumes 50 GB" in text
     else:
         assert "nodes: 3 x VM.Standard.A1.Flex (4 OCPU / 24 GB) = 12 OCPU / 72 GB, boot volumes 300 GB" in text
+
+
+def test_oci_plan_identity_section(rendered):
+    env_name, build, _first = rendered
+    inventory = inventory_vars(env_name)
+    if not inventory.get("eventstack_oci_enabled"):
+        return
+    with open(build / "a" / "oci-plan.yaml", encoding="utf-8") as handle:
+        identity = yaml.safe_load(handle)["identity"]
+    if not inventory.get("oci_identity_compartment_name"):
+        assert identity == {"compartment": None, "policy": None}
+        return
+    assert identity["compartment"]["name"] == inventory["oci_identity_compartment_name"]
+    statements = identity["policy"]["statements"]
+    assert len(statements) == 4 * len(inventory["oci_identity_groups"])
+    for group in inventory["oci_identity_groups"]:
+        for family in ("cluster-family", "virtual-network-family", "instance-family", "repos"):
+            assert "Allow group %s to manage %s in compartment %s" % (
+                group, family, inventory["oci_identity_compartment_name"]) in statements
