@@ -54,11 +54,12 @@ for layer in $LAYERS; do
   case "$layer" in
     lint)
       echo "== lint"
-      { yamllint --strict . && ansible-lint --offline --nocolor; } > "$logs/lint.log" 2>&1
+      { yamllint --strict . && ansible-lint --offline --nocolor \
+          && zizmor --offline --persona=pedantic --no-progress .github/workflows; } > "$logs/lint.log" 2>&1
       rc=$?
       files=$(grep -oE 'in [0-9]+ files' "$logs/lint.log" | grep -oE '[0-9]+' | tail -n1)
-      if [ $rc -eq 0 ]; then record lint 2 0 0 "(yamllint, ansible-lint production profile over ${files:-?} files)"
-      else record lint 0 1 $rc "(yamllint, ansible-lint)"; fi
+      if [ $rc -eq 0 ]; then record lint 3 0 0 "(yamllint, ansible-lint production profile over ${files:-?} files, zizmor)"
+      else record lint 0 1 $rc "(yamllint, ansible-lint, zizmor)"; fi
       ;;
     sanity)
       echo "== sanity"
