@@ -14,10 +14,9 @@ root=${XDG_CACHE_HOME:-$HOME/.cache}/eventstack-oke/ansible-test/$(printf '%s' "
 dest=$root/ansible_collections/eventstack/oke
 cache=$HOME/.ansible/test/cache
 mkdir -p "$cache"
-for version in 24_2; do
-  cmp -s tests/ansible_test/get_pip_offline.py "$cache/get_pip_$version.py" \
-    || cp tests/ansible_test/get_pip_offline.py "$cache/get_pip_$version.py"
-done
+# ansible-core 2.19 bootstraps pip with get_pip_24_2.py.
+cmp -s tests/ansible_test/get_pip_offline.py "$cache/get_pip_24_2.py" \
+  || cp tests/ansible_test/get_pip_offline.py "$cache/get_pip_24_2.py"
 
 # A fresh copy of the files git knows about (tracked, and new ones not ignored); tests/output keeps
 # ansible-test's venvs from one run to the next.

@@ -4,7 +4,7 @@
 # render, converge (molecule against the Kubernetes API emulator), bad-input.
 # LAYERS="render converge" make test runs a subset.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1 PY_COLORS=0
 logs=build/test-logs
 mkdir -p "$logs"
@@ -66,7 +66,7 @@ for layer in $LAYERS; do
       scripts/ansible_test.sh sanity > "$logs/sanity.log" 2>&1
       rc=$?
       ran=$(grep -c '^Running sanity test' "$logs/sanity.log")
-      bad=$(grep -E '^ERROR: (Found [0-9]+|Command)' "$logs/sanity.log" | wc -l)
+      bad=$(grep -cE '^ERROR: (Found [0-9]+|Command)' "$logs/sanity.log")
       record sanity $((ran - bad)) "$bad" $rc "(ansible-test sanity; tests run: $ran)"
       ;;
     units)
