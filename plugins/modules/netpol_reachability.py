@@ -1,0 +1,139 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: netpol_reachability
+short_description: Compare the flows NetworkPolicies allow with the flows a stack needs
+version_added: 0.1.0
+author: eventstack.oke maintainers (@eventstack)
+description:
+  - Pure analysis, no cluster needed. From NetworkPolicies, pods (or the pod templates of workloads) and namespaces,
+    computes whether each intended flow (source, destination, port) is allowed, and which flows between the known
+    endpoints on the destinations' declared ports are allowed although nobody asked for them.
+  - Follows the Kubernetes NetworkPolicy semantics - isolation per direction by selecting policies, C(policyTypes)
+    defaults, podSelector / namespaceSelector / ipBlock peers (with C(except)), empty selectors, named ports resolved
+    against the destination's container ports, protocols and C(endPort) ranges.
+  - Runs on rendered manifests (render mode) and on objects read from a cluster (apply mode).
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Nothing changes.
+options:
+  objects:
+    description:
+      - Kubernetes objects; NetworkPolicies, Namespaces, Pods and the pod templates of Deployments, StatefulSets,
+        DaemonSets, ReplicaSets and Jobs are used, everything else is ignored.
+    type: list
+    elements: dict
+    default: []
+  externals:
+    description: Endpoints outside the cluster, each with C(name) and C(ip), matched by C(ipBlock) peers.
+    type: list
+    elements: dict
+    default: []
+  intended:
+    description:
+      - The flows the stack needs. C(from) and C(to) are C({namespace, labels}), C({namespace, name}) or
+        C({external: name}); C(port) is a number; C(protocol) defaults to TCP; C(name) labels the flow in the report.
+    type: list
+    elements: dict
+    default: []
+  check_unexpected:
+    description: Also list allowed flows that are not intended.
+    type: bool
+    default: true
+  fail_on_blocked:
+    description: Fail when an intended flow is blocked or names an endpoint that does not exist.
+    type: bool
+    default: true
+  fail_on_unexpected:
+    description: Fail when a flow nobody asked for is allowed.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Check the rendered policies of the app namespace
+  eventstack.oke.netpol_reachability:
+    objects: "{{ lookup('ansible.builtin.file', 'build/dev/manifests/hardening.yaml') | ansible.builtin.from_yaml_all }}"
+    intended:
+      - name: frontend -> backend
+        from: {namespace: todo-app, labels: {app: frontend}}
+        to: {namespace: todo-app, labels: {app: backend}}
+        port: 8000
+"""
+
+RETURN = r"""
+blocked:
+  description: Intended flows the policies block, each with C(flow), C(from), C(to), C(port), C(protocol), C(reason).
+  returned: always
+  type: list
+  elements: dict
+allowed_intended:
+  description: Intended flows that are allowed.
+  returned: always
+  type: list
+  elements: dict
+unexpected:
+  description: Allowed flows nobody asked for (empty when check_unexpected is false).
+  returned: always
+  type: list
+  elements: dict
+unresolved:
+  description: Intended flows whose source or destination matches no endpoint.
+  returned: always
+  type: list
+  elements: dict
+summary:
+  description: Counts of policies, endpoints and of each list above.
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.eventstack.oke.plugins.module_utils import _netpol
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "objects": {"type": "list", "elements": "dict", "default": []},
+            "externals": {"type": "list", "elements": "dict", "default": []},
+            "intended": {"type": "list", "elements": "dict", "default": []},
+            "check_unexpected": {"type": "bool", "default": True},
+            "fail_on_blocked": {"type": "bool", "default": True},
+            "fail_on_unexpected": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        policies, pods, namespaces = _netpol.from_objects(params["objects"])
+        result = _netpol.analyse(policies, pods, namespaces, params["externals"], params["intended"],
+                                 params["check_unexpected"])
+    except (_netpol.NetpolError, KeyError, TypeError, ValueError) as exc:
+        module.fail_json(msg="cannot analyse the policies: %s" % exc)
+    result["summary"] = dict({"policies": len(policies), "endpoints": len(pods) + len(params["externals"])},
+                             **{key: len(value) for key, value in result.items()})
+    problems = []
+    if params["fail_on_blocked"]:
+        problems += ["%s is blocked (%s -> %s:%s): %s" % (f["flow"], f["from"], f["to"], f["port"], f["reason"])
+                     for f in result["blocked"]]
+        problems += ["%s names no existing %s" % (f["flow"], f["missing"]) for f in result["unresolved"]]
+    if params["fail_on_unexpected"]:
+        problems += ["%s -> %s:%s/%s is allowed but not intended" % (f["from"], f["to"], f["port"], f["protocol"])
+                     for f in result["unexpected"]]
+    if problems:
+        module.fail_json(msg="%d network policy problem(s): %s" % (len(problems), "; ".join(problems)), **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

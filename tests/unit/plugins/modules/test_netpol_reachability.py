@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.eventstack.oke.plugins.modules import netpol_reachability
+
+DENY = {"kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "app"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
+ALLOW = {"kind": "NetworkPolicy", "metadata": {"name": "web-to-api", "namespace": "app"},
+         "spec": {"podSelector": {"matchLabels": {"app": "api"}},
+                  "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}], "ports": [{"port": "http"}]}]}}
+WEB_EGRESS = {"kind": "NetworkPolicy", "metadata": {"name": "web-egress", "namespace": "app"},
+              "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                       "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "api"}}}]}]}}
+
+
+def deployment(name, port):
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "app"},
+            "spec": {"template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": name, "ports": [{"name": "http",
+                                                                                     "containerPort": port}]}]}}}}
+
+
+FLOW = {"name": "web -> api", "from": {"namespace": "app", "labels": {"app": "web"}},
+        "to": {"namespace": "app", "labels": {"app": "api"}}, "port": 8000}
+
+
+def run(capsys, args):
+    with patch_module_args(args), pytest.raises(SystemExit) as exc:
+        netpol_reachability.main()
+    return exc.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_intended_flow_allowed(capsys):
+    code, result = run(capsys, {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
+                                "intended": [FLOW]})
+    assert code == 0, result
+    assert result["changed"] is False
+    assert [f["flow"] for f in result["allowed_intended"]] == ["web -> api"]
+    assert result["summary"]["policies"] == 3 and result["summary"]["blocked"] == 0
+
+
+def test_blocked_flow_fails_with_the_reason(capsys):
+    code, result = run(capsys, {"objects": [DENY, ALLOW, deployment("web", 3000), deployment("api", 8000)],
+                                "intended": [FLOW]})
+    assert code == 1
+    assert "web -> api is blocked (app/web -> app/api:8000): egress of app/web is isolated by deny" in result["msg"]
+
+
+def test_unexpected_flows_fail_only_when_asked(capsys):
+    objects = [deployment("web", 3000), deployment("api", 8000)]
+    code, result = run(capsys, {"objects": objects, "intended": [FLOW]})
+    assert code == 0 and {(f["from"], f["to"]) for f in result["unexpected"]} == {("app/api", "app/web")}
+    code, result = run(capsys, {"objects": objects, "intended": [FLOW], "fail_on_unexpected": True})
+    assert code == 1 and "app/api -> app/web:3000/TCP is allowed but not intended" in result["msg"]
+
+
+def test_bad_input_fails_cleanly(capsys):
+    code, result = run(capsys, {"objects": [{"kind": "NetworkPolicy", "metadata": {"name": "x"}}]})
+    assert code == 1 and "cannot analyse the policies" in result["msg"]
