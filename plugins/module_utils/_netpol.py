@@ -179,8 +179,8 @@ class Cluster:
                 continue
             if "name" in reference and pod["name"] != reference["name"]:
                 continue
-            if "labels" in reference and not selector_matches({"matchLabels": reference["labels"]},
-                                                             pod.get("labels")):
+            wanted = {"matchLabels": reference["labels"]} if "labels" in reference else {}
+            if not selector_matches(wanted, pod.get("labels")):
                 continue
             found.append(pod)
         return found

@@ -40,8 +40,9 @@ options:
     default: []
   intended:
     description:
-      - The flows the stack needs. C(from) and C(to) are C({namespace, labels}), C({namespace, name}) or
-        C({external: name}); C(port) is a number; C(protocol) defaults to TCP; C(name) labels the flow in the report.
+      - The flows the stack needs. C(from) and C(to) each hold C(namespace) with C(labels) or C(name), or
+        C(external) naming an external endpoint; C(port) is a number; C(protocol) defaults to TCP; C(name) labels
+        the flow in the report.
     type: list
     elements: dict
     default: []

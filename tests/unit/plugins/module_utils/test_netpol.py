@@ -87,8 +87,9 @@ def test_match_expressions():
 
 
 def test_ports_numbers_names_ranges_and_protocols():
-    rule = lambda ports: policy("p", APP, {"podSelector": {"matchLabels": {"app": "backend"}},  # noqa: E731
-                                           "ingress": [{"ports": ports}]})
+    def rule(ports):
+        return policy("p", APP, {"podSelector": {"matchLabels": {"app": "backend"}}, "ingress": [{"ports": ports}]})
+
     assert check([rule([{"port": 8000}])], FRONTEND, BACKEND, 8000)[0]
     assert not check([rule([{"port": 8001}])], FRONTEND, BACKEND, 8000)[0]
     assert check([rule([{"port": "http"}])], FRONTEND, BACKEND, 8000)[0], "named port of the destination"

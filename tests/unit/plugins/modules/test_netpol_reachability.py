@@ -19,9 +19,8 @@ WEB_EGRESS = {"kind": "NetworkPolicy", "metadata": {"name": "web-egress", "names
 
 def deployment(name, port):
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "app"},
-            "spec": {"template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": name, "ports": [{"name": "http",
-                                                                                     "containerPort": port}]}]}}}}
+            "spec": {"template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                {"name": name, "ports": [{"name": "http", "containerPort": port}]}]}}}}
 
 
 FLOW = {"name": "web -> api", "from": {"namespace": "app", "labels": {"app": "web"}},

@@ -1,0 +1,240 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: oci_preflight
+short_description: Check an OCI tenancy can take the OKE stack, before anything is created
+version_added: 0.1.0
+author: eventstack.oke maintainers (@eventstack)
+description:
+  - Read-only, through the OCI Python SDK. Checks that authentication works, the compartment exists and is ACTIVE,
+    the region's availability domains, the Kubernetes version is offered for new clusters, the live A1 core and
+    memory limits and usage per availability domain (C(standard-a1-core-count), C(standard-a1-memory-count); never
+    assumed) against the node pool the inventory asks for, and the load balancer limit.
+  - Nodes this stack already runs (the cluster named O(cluster_name)) count as available, so a second run asks only
+    for what would be added.
+  - Returns structured facts and fails with one message listing every problem found.
+extends_documentation_fragment:
+  - eventstack.oke.oci_auth
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Nothing changes.
+options:
+  compartment_id:
+    description: OCID of the compartment the stack is built in.
+    type: str
+    required: true
+  tenancy_id:
+    description: OCID of the tenancy (limits and availability domains are read there); defaults to the config's.
+    type: str
+  kubernetes_version:
+    description: Minor (C(1.34)) or full version the cluster will run.
+    type: str
+  cluster_name:
+    description: Name of this stack's cluster; its existing nodes are counted as available capacity.
+    type: str
+  node_shape:
+    description: Node shape. Limits are checked for Ampere A1 shapes; other shapes are reported as not checked.
+    type: str
+    default: VM.Standard.A1.Flex
+  node_count:
+    description: Nodes in the node pool.
+    type: int
+    default: 1
+  node_ocpus:
+    description: OCPUs per node.
+    type: float
+    default: 2
+  node_memory_gbs:
+    description: Memory per node in GB.
+    type: float
+    default: 8
+  availability_domains:
+    description: ADs the nodes are spread over (names or suffixes such as C(AD-1)); empty means all.
+    type: list
+    elements: str
+    default: []
+  load_balancers:
+    description: Load balancers the stack will create.
+    type: int
+    default: 1
+  load_balancer_limit:
+    description:
+      - Limit name of the load-balancer service to check; C(lb-flexible-count) for flexible load balancers,
+        C(lb-10mbps-micro-count) for the Always Free 10 Mbps one.
+    type: str
+    default: lb-flexible-count
+  fail_on_problems:
+    description: Fail when a problem is found (otherwise only report them).
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Check the tenancy before creating the cluster
+  eventstack.oke.oci_preflight:
+    compartment_id: "{{ eventstack_oci_compartment_id }}"
+    kubernetes_version: "1.34"
+    cluster_name: eventstack-dev
+    node_count: 1
+    node_ocpus: 2
+    node_memory_gbs: 8
+"""
+
+RETURN = r"""
+oci_preflight:
+  description:
+    - C(compartment) (id, name, lifecycle_state), C(availability_domains), C(limits) per AD (A1 cores and memory
+      available and used), C(capacity) (needed and free totals), C(kubernetes_versions) offered, C(load_balancers)
+      (available), C(problems) and C(notes).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.eventstack.oke.plugins.module_utils import _oci_checks, _oci_client, _oke
+
+A1_LIMITS = {"cores": "standard-a1-core-count", "memory": "standard-a1-memory-count"}
+
+
+def _resource(api, service, limit, tenancy, ad=None):
+    kwargs = {"availability_domain": ad} if ad else {}
+    data = _oci_client.to_dict(api.data("GetResourceAvailability %s/%s" % (service, limit), "limits",
+                                        "get_resource_availability", service, limit, tenancy, **kwargs))
+    return {"available": data.get("fractional_availability", data.get("available")) or 0,
+            "used": data.get("fractional_usage", data.get("used")) or 0}
+
+
+def _held(api, params, compartment):
+    """A1 cores/memory per AD already held by this stack's cluster's nodes."""
+    held = {}
+    clusters = [c for c in _oci_client.to_dict(api.all("ListClusters", "container_engine", "list_clusters",
+                                                       compartment, name=params["cluster_name"]))
+                if c.get("lifecycle_state") not in ("DELETED", "DELETING", "FAILED")]
+    for cluster in clusters:
+        for summary in _oci_client.to_dict(api.all("ListNodePools", "container_engine", "list_node_pools", compartment,
+                                                   cluster_id=cluster["id"])):
+            pool = _oci_client.to_dict(api.data("GetNodePool", "container_engine", "get_node_pool", summary["id"]))
+            shape = pool.get("node_shape_config") or {}
+            if _oke.shape_architecture(pool.get("node_shape", "")) != "aarch64":
+                continue
+            for node in pool.get("nodes") or []:
+                if node.get("lifecycle_state") in ("DELETED", "DELETING"):
+                    continue
+                entry = held.setdefault(node.get("availability_domain"), {"cores": 0.0, "memory": 0.0})
+                entry["cores"] += float(shape.get("ocpus") or 0)
+                entry["memory"] += float(shape.get("memory_in_gbs") or 0)
+    return held
+
+
+def check(api, params):
+    facts = {"problems": [], "notes": []}
+    problems = facts["problems"]
+    compartment = params["compartment_id"]
+    try:
+        data = _oci_client.to_dict(api.data("GetCompartment", "identity", "get_compartment", compartment))
+        facts["compartment"] = {k: data.get(k) for k in ("id", "name", "lifecycle_state")}
+        if data.get("lifecycle_state") != "ACTIVE":
+            problems.append("compartment %s (%s) is %s, not ACTIVE; set eventstack_oci_compartment_id to an active "
+                            "compartment" % (data.get("name"), compartment, data.get("lifecycle_state")))
+    except _oci_client.OciCallError as exc:
+        if exc.status not in (401, 403, 404):
+            raise
+        problems.append("compartment %s cannot be read (%s); check eventstack_oci_compartment_id and that your user "
+                        "may inspect it" % (compartment, exc))
+        return facts
+    tenancy = params["tenancy_id"] or api.tenancy
+    if not tenancy:
+        problems.append("the tenancy OCID is unknown: set tenancy_id (or tenancy in the OCI config profile)")
+        return facts
+    ads = [ad["name"] for ad in _oci_client.to_dict(api.all("ListAvailabilityDomains", "identity",
+                                                            "list_availability_domains", tenancy))]
+    facts["availability_domains"] = ads
+    try:
+        placement = [p["availability_domain"] for p in
+                     _oke.placement_configs(ads, params["availability_domains"], "subnet")]
+    except _oke.OkeError as exc:
+        problems.append("%s (check oke_cluster_availability_domains)" % exc)
+        placement = ads
+
+    if params["kubernetes_version"]:
+        options = _oci_client.to_dict(api.data("GetClusterOptions", "container_engine", "get_cluster_options", "all",
+                                               compartment_id=compartment))
+        facts["kubernetes_versions"] = options.get("kubernetes_versions") or []
+        try:
+            facts["kubernetes_version"] = _oke.resolve_kubernetes_version(params["kubernetes_version"],
+                                                                          facts["kubernetes_versions"])
+        except _oke.OkeError as exc:
+            problems.append("%s (set eventstack_kubernetes_version to one of them)" % exc)
+
+    if _oke.shape_architecture(params["node_shape"]) == "aarch64" and placement:
+        facts["limits"] = {ad: {name: _resource(api, "compute", limit, tenancy, ad) for name, limit in A1_LIMITS.items()}
+                           for ad in placement}
+        held = _held(api, params, compartment) if params["cluster_name"] else {}
+        found, facts["capacity"] = _oci_checks.capacity_problems(
+            facts["limits"], params["node_count"], params["node_ocpus"], params["node_memory_gbs"], placement, held)
+        problems.extend(found)
+    else:
+        facts["notes"].append("compute limits are checked for Ampere A1 shapes only, not for %s" % params["node_shape"])
+
+    if params["load_balancers"] > 0:
+        try:
+            lbs = _resource(api, "load-balancer", params["load_balancer_limit"], tenancy)
+            facts["load_balancers"] = lbs
+            if lbs["available"] < params["load_balancers"]:
+                problems.append("the stack needs %d load balancer(s) but %s has %g available (used: %g); free one or "
+                                "ask for a limit increase" % (params["load_balancers"], params["load_balancer_limit"],
+                                                              lbs["available"], lbs["used"]))
+        except _oci_client.OciCallError as exc:
+            if exc.status != 404:
+                raise
+            facts["notes"].append("load-balancer limit %s does not exist in this tenancy; not checked"
+                                  % params["load_balancer_limit"])
+    return facts
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=_oci_client.oci_auth_argspec(
+            compartment_id={"type": "str", "required": True},
+            tenancy_id={"type": "str"},
+            kubernetes_version={"type": "str"},
+            cluster_name={"type": "str"},
+            node_shape={"type": "str", "default": "VM.Standard.A1.Flex"},
+            node_count={"type": "int", "default": 1},
+            node_ocpus={"type": "float", "default": 2},
+            node_memory_gbs={"type": "float", "default": 8},
+            availability_domains={"type": "list", "elements": "str", "default": []},
+            load_balancers={"type": "int", "default": 1},
+            load_balancer_limit={"type": "str", "default": "lb-flexible-count"},
+            fail_on_problems={"type": "bool", "default": True},
+        ),
+        supports_check_mode=True,
+    )
+    if not _oci_client.HAS_OCI:
+        module.fail_json(msg=missing_required_lib("oci"), exception=str(_oci_client.OCI_IMPORT_ERROR))
+    api = None
+    try:
+        api = _oci_client.OciApi(module.params)
+        facts = check(api, module.params)
+    except _oci_client.OciCallError as exc:
+        module.fail_json(msg="OCI preflight: %s" % exc,
+                         api_calls={"attempts": api.attempts, "retries": api.retries} if api else {})
+    calls = {"attempts": api.attempts, "retries": api.retries}
+    if facts["problems"] and module.params["fail_on_problems"]:
+        module.fail_json(msg="OCI preflight found %d problem(s): %s" % (len(facts["problems"]),
+                                                                        "; ".join(facts["problems"])),
+                         oci_preflight=facts, api_calls=calls)
+    module.exit_json(changed=False, oci_preflight=facts, api_calls=calls)
+
+
+if __name__ == "__main__":
+    main()
