@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tests.support.kube_emulator import KubeEmulator  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support.playbook import load_manifests, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?")
@@ -36,11 +36,11 @@ def bench(env_name, workdir):
     if render.rc != 0:
         return "%-6s render failed:\n%s" % (env_name, render.output[-2000:])
     objects = len(load_manifests(build))
-    with KubeEmulator(server_version="1.34") as server:
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
         kubeconfig = server.write_kubeconfig(os.path.join(workdir, env_name + ".kubeconfig"))
         # The local inventory's vault gives every inventory real-looking secret values for the emulator.
         args = ["-e", "@inventories/local/group_vars/all/vault.yml"]
-        env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "TMPDIR": workdir}
+        env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "TMPDIR": workdir, **NO_HELM}
         overrides = {"eventstack_kubernetes_version": "1.34", "eventstack_kubeconfig": kubeconfig}
         first, first_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
                                                     extra_vars=overrides))

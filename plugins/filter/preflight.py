@@ -14,9 +14,10 @@ def k8s_base_problems(namespaces, wanted_namespaces=None, secrets=None, pull_sec
             + _preflight.secret_problems(secrets, pull_secret, namespaces, defined_vars, require_values))
 
 
-def controller_problems(info, ansible_core_version, min_python, min_ansible_core, collections=None, packages=None):
+def controller_problems(info, ansible_core_version, min_python, min_ansible_core, collections=None, packages=None,
+                        binaries=None):
     return _preflight.controller_problems(info, ansible_core_version, min_python, min_ansible_core,
-                                          collections, packages)
+                                          collections, packages, binaries)
 
 
 class FilterModule:

@@ -139,7 +139,8 @@ def version_older(found, minimum):
     return _version_tuple(found) < _version_tuple(minimum)
 
 
-def controller_problems(info, ansible_core_version, min_python, min_ansible_core, collections, packages):
+def controller_problems(info, ansible_core_version, min_python, min_ansible_core, collections, packages,
+                        binaries=None):
     """Compare controller_info's result with what the collection needs; return messages with fixes."""
     problems = []
     python = info.get("python") or {}
@@ -162,4 +163,12 @@ def controller_problems(info, ansible_core_version, min_python, min_ansible_core
         if not found or version_older(found, minimum):
             problems.append("Python package %s %s: %s or newer is needed in %s; run make setup, or pip install -r "
                             "requirements.txt" % (name, found or "is missing", minimum, python.get("executable")))
+    for name, minimum in sorted((binaries or {}).items()):
+        found = (info.get("binaries") or {}).get(name)
+        if not found:
+            problems.append("%s is not on the PATH: run make setup (it installs it into .venv/bin), or install %s %s "
+                            "or newer" % (name, name, minimum))
+        elif not found.get("version") or version_older(found["version"], minimum):
+            problems.append("%s at %s is %s: %s or newer is needed; run make setup" % (
+                name, found.get("path"), found.get("version") or "of unknown version", minimum))
     return problems

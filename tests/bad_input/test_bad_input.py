@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kube_emulator import KubeEmulator
+from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
 from tests.support.playbook import run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -100,6 +100,13 @@ CASES = [
      ["oke_cluster_type", "BASIC_CLUSTER, ENHANCED_CLUSTER"]),
     ("oci-identity-bad-compartment-name", dict(OCI, oci_identity_compartment_name="Todo App!"),
      ["oci_identity_compartment_name", "Todo App!", "1-100 letters"]),
+    ("ingress-controller-unknown", {"ingress_controller": "traefik"},
+     ["ingress_controller", "envoy_gateway, ingress_nginx"]),
+    ("ingress-cert-manager-without-email", {"ingress_tls": "cert_manager", "ingress_hostname": "todo.example.com"},
+     ["ingress_cert_manager_email", "is not an e-mail address"]),
+    ("ingress-bad-hostname", {"ingress_hostname": "Todo_App.example"}, ["ingress_hostname", "is not a DNS name"]),
+    ("ingress-lb-bandwidth", {"ingress_oci_load_balancer_min_mbps": 100, "ingress_oci_load_balancer_max_mbps": 10},
+     ["ingress_oci_load_balancer_min_mbps (100)", "min <= max"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]
@@ -107,7 +114,7 @@ CASES = [
 
 @pytest.fixture()
 def cluster(tmp_path):
-    with KubeEmulator(server_version="1.34") as server:
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
         yield server, server.write_kubeconfig(str(tmp_path / "kubeconfig"))
 
 
@@ -123,7 +130,7 @@ def closed_port_kubeconfig(tmp_path):
 
 def test_control_the_unmodified_inventory_converges_and_writes(cluster):
     server, kubeconfig = cluster
-    run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig})
+    run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
     assert run.rc == 0, run.output
     assert [r for r in server.requests if r["method"] in WRITES]
     assert server.objects()
@@ -134,7 +141,8 @@ def test_bad_input_fails_before_any_change(cluster, tmp_path, extra_vars, fragme
     server, kubeconfig = cluster
     if extra_vars.get("eventstack_kubeconfig") == "KUBECONFIG_OF_A_CLOSED_PORT":
         extra_vars = dict(extra_vars, eventstack_kubeconfig=closed_port_kubeconfig(tmp_path))
-    run = run_playbook("inventories/local", extra_vars=extra_vars, env={"K8S_AUTH_KUBECONFIG": kubeconfig})
+    run = run_playbook("inventories/local", extra_vars=extra_vars,
+                       env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
     assert run.rc != 0, run.output
     output = " ".join(run.output.split())
     missing = [fragment for fragment in fragments if fragment not in output]

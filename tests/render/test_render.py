@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 
 import pytest
 import yaml
@@ -32,7 +33,7 @@ def test_render_writes_manifests(rendered):
     assert first.recap["failed"] == 0
     objects = load_manifests(str(build / "a"))
     assert objects, "render wrote no objects"
-    assert {name for name, _obj in objects} == {"k8s_base.yaml"}
+    assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml"}
 
 
 def test_every_object_is_valid_against_the_target_schema(rendered):
@@ -207,3 +208,22 @@ def test_oci_plan_identity_section(rendered):
         for family in ("cluster-family", "virtual-network-family", "instance-family", "repos"):
             assert "Allow group %s to manage %s in compartment %s" % (
                 group, family, inventory["oci_identity_compartment_name"]) in statements
+
+
+def test_every_helm_release_is_pinned_and_its_values_are_chart_keys(rendered):
+    from tests.support import chart_values
+
+    env_name, build, _first = rendered
+    releases = sorted((build / "a" / "helm").glob("*.yaml"))
+    assert releases, "render wrote no Helm release"
+    if not chart_values.available():
+        pytest.skip("../shared/reference/chart-values is absent: values keys not checked")
+    problems = []
+    for path in releases:
+        release = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert release["name"] == path.stem
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", release["version"]), "%s: unpinned %r" % (path.name, release["version"])
+        assert release["repo"].startswith(("https://", "oci://")), release["repo"]
+        problems += ["%s: %s" % (path.name, p) for p in
+                     chart_values.check(release["chart"], release["version"], release["values"])]
+    assert problems == []

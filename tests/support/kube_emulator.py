@@ -29,6 +29,7 @@ import base64
 import binascii
 import copy
 import datetime
+import functools
 import json
 import pathlib
 import re
@@ -37,7 +38,7 @@ import signal
 import threading
 import uuid
 import warnings
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import aiohttp.web
 import jsonpatch
@@ -288,8 +289,10 @@ class KubeEmulator:
     """A stateful Kubernetes API server on ``http://host:port`` served from a background thread."""
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, *,
-                 server_version: str | None = None, request_log: str | None = None) -> None:
-        """``server_version`` (e.g. "1.34") is what /version reports; discovery stays K3s v1.26's."""
+                 server_version: str | None = None, request_log: str | None = None,
+                 crds: Iterable[str | pathlib.Path] = ()) -> None:
+        """``server_version`` (e.g. "1.34") is what /version reports; discovery stays K3s v1.26's.
+        ``crds``: CRD files installed before the server starts, as a chart or operator would have."""
         self.host, self.port, self.server_version = host, port, server_version
         self.url: str = ''
         self.requests: list[dict] = []
@@ -309,6 +312,9 @@ class KubeEmulator:
         self._failure: BaseException | None = None
         ns = kmock.resource('', 'v1', 'namespaces')
         seeded = [self._create(ns, self._info(ns), None, {'metadata': {'name': n}}, False) for n in BUILTIN_NAMESPACES]
+        for path in crds:
+            for doc in _crd_documents(str(path)):
+                seeded.append(self._create(CRD, self._info(CRD), None, copy.deepcopy(doc), False))
         self._seeds = {obj['metadata']['uid']: obj['metadata']['resourceVersion'] for obj in seeded}
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -673,6 +679,31 @@ class KubeEmulator:
                 self._forget(res)
             for other in [k for k in self._store if k[:2] == (obj['spec']['group'], obj['spec']['names']['plural'])]:
                 del self._store[other]
+
+
+@functools.lru_cache(maxsize=None)
+def _crd_documents(path: str) -> tuple:
+    """The CRDs in a file, parsed once per process (the largest are over 1 MB)."""
+    loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
+    with open(path, encoding='utf-8') as handle:
+        return tuple(doc for doc in yaml.load_all(handle, Loader=loader)
+                     if doc and doc.get('kind') == 'CustomResourceDefinition')
+
+
+# The emulator cannot run Helm charts: runs against it skip the Helm releases (role helm_releases) and get the
+# charts' CRDs from platform_crds() instead.
+NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false'}
+
+# CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
+PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr')
+
+
+def platform_crds() -> list[pathlib.Path]:
+    """The CRD files of PLATFORM_CRD_DIRS under tests/support/schemas.crd_dir()."""
+    from tests.support.schemas import crd_dir  # late: schemas imports kubernetes_validate
+
+    root = crd_dir()
+    return sorted(path for name in PLATFORM_CRD_DIRS for path in (root / name).glob('*.yaml'))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -138,3 +138,16 @@ def test_controller_problems_are_all_reported_with_fixes():
 ])
 def test_version_older(found, minimum, older):
     assert _preflight.version_older(found, minimum) is older
+
+
+def test_binaries_missing_or_too_old_are_named_with_the_fix():
+    info = dict(INFO, binaries={"helm": None, "kubectl": {"path": "/usr/bin/kubectl", "version": "1.20.0"},
+                                "oci": {"path": "/x/oci", "version": None}})
+    problems = _preflight.controller_problems(info, "2.19.14", "3.11", "2.19.0", {}, {},
+                                              {"helm": "3.12.0", "kubectl": "1.30.0", "oci": "3.0.0"})
+    assert problems == [
+        "helm is not on the PATH: run make setup (it installs it into .venv/bin), or install helm 3.12.0 or newer",
+        "kubectl at /usr/bin/kubectl is 1.20.0: 1.30.0 or newer is needed; run make setup",
+        "oci at /x/oci is of unknown version: 3.0.0 or newer is needed; run make setup"]
+    ok = dict(INFO, binaries={"helm": {"path": "/v/helm", "version": "3.19.0"}})
+    assert _preflight.controller_problems(ok, "2.19.14", "3.11", "2.19.0", {}, {}, {"helm": "3.12.0"}) == []

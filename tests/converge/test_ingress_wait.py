@@ -1,0 +1,59 @@
+"""The ingress role's wait for the load balancer address, against the emulator: the test plays the controller,
+which writes the Gateway's status the way Envoy Gateway does once the cloud load balancer exists."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.playbook import run_playbook
+
+GATEWAY_STATUS = "/apis/gateway.networking.k8s.io/v1/namespaces/envoy-gateway-system/gateways/eventstack/status"
+
+
+@pytest.fixture()
+def emulator(tmp_path):
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+        yield server, {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
+
+
+def set_gateway_status(server, status):
+    request = urllib.request.Request(server.url + GATEWAY_STATUS, method="PATCH",
+                                     data=json.dumps({"status": status}).encode(),
+                                     headers={"Content-Type": "application/merge-patch+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def converge(env, **extra):
+    return run_playbook("inventories/local", "--tags", "ingress", env=env,
+                        extra_vars=dict({"ingress_wait_for_address": True, "ingress_address_timeout": 10}, **extra))
+
+
+def test_address_is_published_once_the_gateway_has_one(emulator):
+    server, env = emulator
+    assert run_playbook("inventories/local", env=env).rc == 0  # the Gateway exists, no address yet
+    set_gateway_status(server, {"addresses": [{"type": "IPAddress", "value": "203.0.113.80"}], "conditions": [
+        {"type": "Programmed", "status": "True", "reason": "Programmed", "message": "Address assigned",
+         "lastTransitionTime": "2026-11-23T10:00:00Z", "observedGeneration": 1}]})
+    run = converge(env)
+    assert run.rc == 0, run.output
+    assert "ingress_address: 203.0.113.80" in run.output
+
+
+def test_no_address_fails_with_the_gateway_conditions(emulator):
+    server, env = emulator
+    assert run_playbook("inventories/local", env=env).rc == 0
+    set_gateway_status(server, {"conditions": [
+        {"type": "Programmed", "status": "False", "reason": "AddressNotAssigned",
+         "message": "No addresses have been assigned to the Gateway", "lastTransitionTime": "2026-11-23T10:00:00Z",
+         "observedGeneration": 1}]})
+    run = converge(env)
+    assert run.rc != 0
+    output = " ".join(run.output.split())
+    assert "no load balancer address for Gateway envoy-gateway-system/eventstack after 10s" in output
+    assert "No addresses have been assigned to the Gateway" in output
+    assert "Always Free allows one flexible LB at 10 Mbps" in output

@@ -1,0 +1,41 @@
+"""The values checker catches what Helm would silently ignore."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import chart_values
+
+pytestmark = pytest.mark.skipif(not chart_values.available(), reason="../shared/reference/chart-values is absent")
+
+
+def test_known_keys_pass_and_a_misspelt_key_is_named():
+    assert chart_values.check("strimzi-kafka-operator", "1.2.0", {"watchNamespaces": ["kafka"]}) == []
+    problems = chart_values.check("strimzi-kafka-operator", "1.2.0", {"watchNamespace": ["kafka"]})
+    assert problems == ["watchNamespace is not a key of the chart's values"]
+
+
+def test_sub_chart_keys_live_under_the_sub_chart_name():
+    assert chart_values.check("dapr", "1.18.3", {"global": {"logAsJson": True},
+                                                 "dapr_placement": {"cluster": {"forceInMemoryLog": True}}}) == []
+    assert chart_values.check("dapr", "1.18.3", {"dapr_placement": {"replicaCnt": 1}}) == [
+        "dapr_placement.replicaCnt is not a key of the chart's values"]
+
+
+def test_free_form_maps_and_lists_are_not_descended():
+    assert chart_values.check("gateway-helm", "v1.9.0", {"deployment": {"envoyGateway": {"resources": {
+        "requests": {"cpu": "50m"}}}, "pod": {"annotations": {"any/key": "x"}}}}) == []
+    assert chart_values.check("gateway-helm", "v1.9.0", {"deployment": {"replicass": 2}}) == [
+        "deployment.replicass is not a key of the chart's values"]
+
+
+def test_schema_of_cert_manager_is_applied():
+    assert chart_values.check("cert-manager", "v1.21.1", {"crds": {"enabled": True}}) == []
+    problems = chart_values.check("cert-manager", "v1.21.1", {"crds": {"enabld": True}})
+    assert "crds.enabld is not a key of the chart's values" in problems
+    assert any("Additional properties are not allowed ('enabld'" in p for p in problems)
+
+
+def test_unknown_chart_is_an_error():
+    with pytest.raises(chart_values.ChartDefaultsMissing):
+        chart_values.defaults("no-such-chart", "1.0.0")
