@@ -1,6 +1,7 @@
-"""Print what a render wrote: objects per kind and namespace, Helm releases, OCI plan, where the files are.
+"""Print what a render wrote: objects per kind and namespace, Helm releases, OCI plan, resource requests against
+the inventory's budget (eventstack_budget), where the files are.
 
-Usage: plan_summary.py build/<env>
+Usage: plan_summary.py build/<env> [inventories/<env>]   (the inventory defaults to the build directory's name)
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ import os
 import sys
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import budget  # noqa: E402  pylint: disable=wrong-import-position
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def load_objects(manifests_dir):
@@ -23,7 +29,46 @@ def load_objects(manifests_dir):
                         yield name, doc
 
 
-def summarize(build_dir):
+def inventory_values(inventory_dir):
+    """group_vars/all of an inventory, merged (plain YAML; templated values stay text)."""
+    merged = {}
+    directory = os.path.join(inventory_dir, "group_vars", "all")
+    for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+        if name.endswith(".yml"):
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                merged.update(yaml.safe_load(handle) or {})
+    return merged
+
+
+def budget_lines(build_dir, inventory_dir):
+    """Requests of the platform pods and the Dapr sidecars, and how they compare with eventstack_budget."""
+    values = inventory_values(inventory_dir)
+    sidecar = values.get("dapr_sidecar_resources")
+    if sidecar is None:
+        with open(os.path.join(REPO, "roles", "dapr", "defaults", "main.yml"), encoding="utf-8") as handle:
+            sidecar = yaml.safe_load(handle)["dapr_sidecar_resources"]
+    rows = budget.requests(build_dir, values.get("eventstack_services") or [], sidecar)
+    if not rows:
+        return []
+    cpu, memory = budget.totals(rows)
+    lines = ["Requests (platform pods and Dapr sidecars): %s CPU, %.2f GiB in %d containers" % (
+        _cores(cpu), memory / 2 ** 30, sum(count for _c, count, _cpu, _m in rows))]
+    wanted = values.get("eventstack_budget")
+    if wanted:
+        limit_cpu = budget.parse_quantity(wanted["cpu"])
+        limit_memory = budget.parse_quantity(wanted["memory"])
+        verdict = "within" if cpu <= limit_cpu and memory <= limit_memory else "OVER"
+        lines.append("  %s the budget of %s CPU / %.2f GiB (eventstack_budget): %s CPU / %.2f GiB left for the apps"
+                     % (verdict, _cores(limit_cpu), limit_memory / 2 ** 30, _cores(limit_cpu - cpu),
+                        (limit_memory - memory) / 2 ** 30))
+    return lines
+
+
+def _cores(value):
+    return ("%.3f" % value).rstrip("0").rstrip(".")
+
+
+def summarize(build_dir, inventory_dir=None):
     """Return the summary as a list of lines."""
     objects = list(load_objects(os.path.join(build_dir, "manifests")))
     lines = ["Plan for %s: %d Kubernetes objects" % (os.path.basename(os.path.normpath(build_dir)), len(objects))]
@@ -47,6 +92,9 @@ def summarize(build_dir):
     oci_plan = os.path.join(build_dir, "oci-plan.yaml")
     lines.append("OCI plan: %s" % (oci_plan if os.path.exists(oci_plan) else "none (no OCI roles in this run)"))
     lines.extend(oci_lines(oci_plan))
+    if inventory_dir is None:
+        inventory_dir = os.path.join(REPO, "inventories", os.path.basename(os.path.normpath(build_dir)))
+    lines.extend(budget_lines(build_dir, inventory_dir))
     lines.append("Files: %s/manifests/, %s/helm/" % (build_dir, build_dir))
     lines.append("Secret values are rendered as REDACTED.")
     return lines
@@ -77,13 +125,13 @@ def oci_lines(oci_plan):
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     if not os.path.isdir(argv[1]):
         print("plan_summary: %s does not exist; run make plan first" % argv[1], file=sys.stderr)
         return 1
-    print("\n".join(summarize(argv[1])))
+    print("\n".join(summarize(argv[1], argv[2] if len(argv) == 3 else None)))
     return 0
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that order, redact and serialise Kubernetes objects (docs in the sidecar .yml files)."""
+"""Filters that order, redact, serialise and judge Kubernetes objects (docs in the sidecar .yml files)."""
 
 from __future__ import annotations
 
@@ -32,10 +32,15 @@ def k8s_manifest(objects, source=None):
     return _manifests.to_manifest(objects, source)
 
 
+def k8s_not_ready(objects, wanted, condition="Ready"):
+    return _manifests.not_ready(objects, wanted, condition)
+
+
 class FilterModule:
     def filters(self):
         return {
             "k8s_sort": _wrap(k8s_sort),
             "k8s_redact": _wrap(k8s_redact),
             "k8s_manifest": _wrap(k8s_manifest),
+            "k8s_not_ready": _wrap(k8s_not_ready),
         }

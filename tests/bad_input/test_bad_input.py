@@ -32,7 +32,7 @@ def secrets(**change):
 
 
 OCI = {"eventstack_oci_enabled": True, "eventstack_oci_compartment_id": "ocid1.compartment.oc1..aaaa",
-       "oci_network_api_allowed_cidrs": ["203.0.113.0/24"]}
+       "oci_network_api_allowed_cidrs": ["203.0.113.0/24"], "eventstack_kubeconfig": "/nonexistent/oke.kubeconfig"}
 
 # (case id, extra vars, fragments every one of which must appear in the output)
 CASES = [
@@ -107,6 +107,27 @@ CASES = [
     ("ingress-bad-hostname", {"ingress_hostname": "Todo_App.example"}, ["ingress_hostname", "is not a DNS name"]),
     ("ingress-lb-bandwidth", {"ingress_oci_load_balancer_min_mbps": 100, "ingress_oci_load_balancer_max_mbps": 10},
      ["ingress_oci_load_balancer_min_mbps (100)", "min <= max"]),
+    ("kafka-replication-above-brokers", {"strimzi_kafka_replication_factor": 3},
+     ["strimzi_kafka_replication_factor (3) must be between strimzi_kafka_min_insync_replicas (1) and the number of "
+      "brokers (1)"]),
+    ("kafka-small-oci-volume", dict(OCI, strimzi_kafka_node_pools=[
+        {"name": "dual-role", "replicas": 1, "roles": ["controller", "broker"],
+         "storage": {"type": "persistent-claim", "size": "20Gi", "class": "oci-bv"}}]),
+     ["strimzi_kafka_node_pools[0].storage.size: 20Gi is below the 50Gi OCI block volume minimum"]),
+    ("kafka-missing-dead-letter-topic", {"strimzi_kafka_topics": [
+        {"name": "task-events", "partitions": 3, "dead_letter_topic": "task-events-dlq"}]},
+     ["strimzi_kafka_topics[0].dead_letter_topic: 'task-events-dlq' is not in strimzi_kafka_topics"]),
+    ("kafka-unknown-version", {"strimzi_kafka_version": "3.6.0"}, ["strimzi_kafka_version", "4.3.1"]),
+    ("services-unknown-topic", {"eventstack_services": [
+        {"name": "audit", "app_id": "audit-worker", "port": 8000,
+         "subscriptions": [{"topic": "task-event", "route": "/events/task-event"}]}]},
+     ["eventstack_services[0].subscriptions[0].topic: 'task-event' is not in strimzi_kafka_topics"]),
+    ("services-duplicate-app-id", {"eventstack_services": [
+        {"name": "a", "app_id": "todo-backend", "port": 8000}, {"name": "b", "app_id": "todo-backend", "port": 8001}]},
+     ["eventstack_services[1].app_id: 'todo-backend' is used twice"]),
+    ("dapr-statestore-secret-unknown", {"dapr_statestore_secret_key": "connection-string"},
+     ["dapr_statestore_secret/dapr_statestore_secret_key: db-credentials/connection-string is not a Secret key"]),
+    ("dapr-listener-unknown", {"dapr_kafka_listener": "sasl"}, ["dapr_kafka_listener", "plain, tls"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.support import schemas
-from tests.support.playbook import inventory_vars, load_manifests, run_playbook
+from tests.support.playbook import REPO, inventory_vars, load_manifests, run_playbook
 
 ENVIRONMENTS = ["local", "dev", "prod"]
 # Render must not need a cluster: point every Kubernetes client at nothing.
@@ -33,7 +33,7 @@ def test_render_writes_manifests(rendered):
     assert first.recap["failed"] == 0
     objects = load_manifests(str(build / "a"))
     assert objects, "render wrote no objects"
-    assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml"}
+    assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml", "strimzi_kafka.yaml", "dapr.yaml"}
 
 
 def test_every_object_is_valid_against_the_target_schema(rendered):
@@ -177,7 +177,7 @@ def test_plan_summary_reports_objects_and_the_oci_plan(rendered):
     from scripts.plan_summary import summarize
 
     env_name, build, _first = rendered
-    lines = summarize(str(build / "a"))
+    lines = summarize(str(build / "a"), os.path.join(REPO, "inventories", env_name))
     objects = load_manifests(str(build / "a"))
     assert lines[0].endswith(": %d Kubernetes objects" % len(objects))
     text = "\n".join(lines)
@@ -187,6 +187,8 @@ def test_plan_summary_reports_objects_and_the_oci_plan(rendered):
     assert "network: VCN 10.0.0.0/16" in text
     if env_name == "dev":
         assert "nodes: 1 x VM.Standard.A1.Flex (2 OCPU / 8 GB) = 2 OCPU / 8 GB, boot volumes 50 GB" in text
+        # Always Free: platform pods and sidecars within 1.6 OCPU / 6 GiB, leaving room for the apps.
+        assert "within the budget of 1.6 CPU / 6.00 GiB (eventstack_budget)" in text, text
     else:
         assert "nodes: 3 x VM.Standard.A1.Flex (4 OCPU / 24 GB) = 12 OCPU / 72 GB, boot volumes 300 GB" in text
 
@@ -227,3 +229,22 @@ def test_every_helm_release_is_pinned_and_its_values_are_chart_keys(rendered):
         problems += ["%s: %s" % (path.name, p) for p in
                      chart_values.check(release["chart"], release["version"], release["values"])]
     assert problems == []
+
+
+def test_requests_add_up_from_every_source(rendered):
+    import sys
+
+    sys.path.insert(0, "scripts")
+    import budget  # pylint: disable=import-error
+
+    env_name, build, _first = rendered
+    services = inventory_vars(env_name)["eventstack_services"]
+    rows = budget.requests(str(build / "a"), services, {"requests": {"cpu": "50m", "memory": "64Mi"}})
+    components = {name for name, _count, _cpu, _memory in rows}
+    assert {"envoy proxy", "envoy-gateway controller", "strimzi operator", "kafka exporter", "dapr sentry",
+            "daprd sidecar of todo-backend"} <= components
+    assert all(cpu > 0 and memory > 0 for _name, _count, cpu, memory in rows), "every counted container requests"
+    pool = [count for name, count, _cpu, _memory in rows if name.startswith("kafka pool")]
+    assert pool == ([3] if env_name == "prod" else [1])
+    dapr = [count for name, count, _cpu, _memory in rows if name == "dapr sentry"]
+    assert dapr == ([3] if env_name == "prod" else [1]), "HA runs three of each"

@@ -690,9 +690,9 @@ def _crd_documents(path: str) -> tuple:
                      if doc and doc.get('kind') == 'CustomResourceDefinition')
 
 
-# The emulator cannot run Helm charts: runs against it skip the Helm releases (role helm_releases) and get the
-# charts' CRDs from platform_crds() instead.
-NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false'}
+# The emulator cannot run Helm charts or operators: runs against it skip the Helm releases (role helm_releases)
+# and the waits for operator-set conditions, and get the charts' CRDs from platform_crds() instead.
+NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false', 'EVENTSTACK_WAIT_FOR_OPERATORS': 'false'}
 
 # CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
 PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr')

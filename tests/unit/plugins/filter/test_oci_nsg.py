@@ -3,9 +3,9 @@ from __future__ import annotations
 from ansible_collections.eventstack.oke.plugins.filter.oci_nsg import FilterModule
 
 FILTERS = FilterModule().filters()
+PORT_6443 = {"destination_port_range": {"min": 6443, "max": 6443}}
 API = {"direction": "INGRESS", "protocol": "6", "source": "203.0.113.0/24", "source_type": "CIDR_BLOCK",
-       "is_stateless": False, "description": "Kubernetes API", "tcp_options": {"destination_port_range":
-                                                                              {"min": 6443, "max": 6443}}}
+       "is_stateless": False, "description": "Kubernetes API", "tcp_options": PORT_6443}
 MTU = {"direction": "INGRESS", "protocol": "1", "source": "ocid1.nsg.w", "source_type": "NETWORK_SECURITY_GROUP",
        "is_stateless": False, "icmp_options": {"type": 3, "code": 4}}
 OSN = {"direction": "EGRESS", "protocol": "6", "destination": "all-fra-services-in-oracle-services-network",
@@ -36,8 +36,8 @@ def test_a_closed_port_and_a_removed_range_are_stale():
                                                        "source_port_range": None}),
                 in_place(MTU, "other-icmp", icmp_options={"type": 3, "code": None}),
                 in_place(API, "stateless", is_stateless=True)]
-    assert FILTERS["oci_nsg_stale_rules"](existing, [API, MTU]) == ["old-range", "old-port", "other-icmp",
-                                                                     "stateless"]
+    expected = ["old-range", "old-port", "other-icmp", "stateless"]
+    assert FILTERS["oci_nsg_stale_rules"](existing, [API, MTU]) == expected
 
 
 def test_batches_of_25():

@@ -1,0 +1,18 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks of eventstack_services (docs in eventstack_services_problems.yml)."""
+
+from __future__ import annotations
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _services
+from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
+
+
+def eventstack_services_problems(services, topics=None):
+    return _services.services_problems(to_builtin(services or []), None if topics is None else to_builtin(topics))
+
+
+class FilterModule:
+    def filters(self):
+        return {"eventstack_services_problems": eventstack_services_problems}

@@ -1,0 +1,71 @@
+"""The dapr role's wait for its control plane, against the emulator: the test plays Helm and the Deployment
+controller, creating the control-plane Deployments and setting their Available condition."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.playbook import run_playbook
+
+DEPLOYMENTS = "/apis/apps/v1/namespaces/dapr-system/deployments"
+
+
+def call(server, method, path, body, content_type="application/json"):
+    request = urllib.request.Request(server.url + path, method=method, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status in (200, 201)
+
+
+def deployment(name):
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "dapr-system"},
+            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
+                "containers": [{"name": name, "image": "ghcr.io/dapr/%s:1.18.3" % name}]}}}}
+
+
+@pytest.fixture()
+def emulator(tmp_path):
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
+        assert run_playbook("inventories/local", env=env).rc == 0  # namespaces exist
+        for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector"):
+            call(server, "POST", DEPLOYMENTS, deployment(name))
+        yield server, env
+
+
+def available(server, name, status, message=""):
+    condition = {"type": "Available", "status": status, "reason": "MinimumReplicasAvailable" if status == "True"
+                 else "MinimumReplicasUnavailable", "message": message,
+                 "lastTransitionTime": "2026-11-23T10:00:00Z", "lastUpdateTime": "2026-11-23T10:00:00Z"}
+    call(server, "PATCH", "%s/%s/status" % (DEPLOYMENTS, name), {"status": {"conditions": [condition]}},
+         "application/merge-patch+json")
+
+
+def converge(env):
+    return run_playbook("inventories/local", "--tags", "dapr", extra_vars={"dapr_wait_timeout": 10},
+                        env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
+
+
+def test_available_control_plane_passes(emulator):
+    server, env = emulator
+    for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector"):
+        available(server, name, "True")
+    run = converge(env)
+    assert run.rc == 0, run.output
+
+
+def test_unavailable_component_is_named(emulator):
+    server, env = emulator
+    available(server, "dapr-operator", "True")
+    available(server, "dapr-sentry", "False", "Deployment does not have minimum availability.")
+    run = converge(env)
+    assert run.rc != 0
+    output = " ".join(run.output.split())
+    assert "the Dapr control plane is not Available after 10s (dapr_wait_timeout)" in output
+    assert "dapr-sentry: MinimumReplicasUnavailable - Deployment does not have minimum availability." in output
+    assert "dapr-sidecar-injector: no Available condition yet" in output

@@ -1,0 +1,65 @@
+"""The strimzi_kafka role's wait for Ready, against the emulator: the test plays the Strimzi operator, setting
+status conditions on the Kafka and the KafkaTopics the way the cluster and topic operators do."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.playbook import run_playbook
+
+BASE = "/apis/kafka.strimzi.io/v1/namespaces/kafka"
+TOPICS = ["task-events", "reminders", "task-updates", "task-events-dlq", "reminders-dlq", "task-updates-dlq"]
+
+
+@pytest.fixture()
+def emulator(tmp_path):
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
+        assert run_playbook("inventories/local", env=env).rc == 0  # resources exist, nothing Ready yet
+        yield server, env
+
+
+def set_status(server, plural, name, condition):
+    body = {"status": {"conditions": [dict({"lastTransitionTime": "2026-11-23T10:00:00Z"}, **condition)],
+                       "observedGeneration": 1}}
+    request = urllib.request.Request("%s%s/%s/%s/status" % (server.url, BASE, plural, name), method="PATCH",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/merge-patch+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def converge(env):
+    return run_playbook("inventories/local", "--tags", "strimzi_kafka",
+                        extra_vars={"strimzi_kafka_wait_timeout": 10},
+                        env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
+
+
+def test_ready_kafka_and_topics_pass(emulator):
+    server, env = emulator
+    set_status(server, "kafkas", "todo-kafka", {"type": "Ready", "status": "True"})
+    for topic in TOPICS:
+        set_status(server, "kafkatopics", topic, {"type": "Ready", "status": "True"})
+    run = converge(env)
+    assert run.rc == 0, run.output
+
+
+def test_a_failing_condition_surfaces_its_message(emulator):
+    server, env = emulator
+    set_status(server, "kafkas", "todo-kafka", {"type": "NotReady", "status": "True"})
+    set_status(server, "kafkas", "todo-kafka", {"type": "Ready", "status": "False", "reason": "InvalidResourceException",
+                                                "message": "Kafka 3.6.0 is not supported by this operator"})
+    for topic in TOPICS[:-1]:
+        set_status(server, "kafkatopics", topic, {"type": "Ready", "status": "True"})
+    run = converge(env)
+    assert run.rc != 0
+    output = " ".join(run.output.split())
+    assert "not Ready after 10s (strimzi_kafka_wait_timeout)" in output
+    assert ("Kafka todo-kafka: InvalidResourceException - Kafka 3.6.0 is not supported by this operator"
+            in output)
+    assert "KafkaTopic task-updates-dlq: no Ready condition yet" in output
+    assert "KafkaTopic task-events:" not in output

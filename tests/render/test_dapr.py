@@ -1,0 +1,119 @@
+"""The dapr role as rendered for each inventory, cross-checked with what the other roles render."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import pytest
+import yaml
+
+from tests.support.playbook import REPO, inventory_vars, load_manifests, run_playbook
+
+NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+METADATA = os.path.join(os.path.dirname(REPO), "shared", "reference", "dapr_component_metadata.json")
+
+
+@pytest.fixture(scope="module", params=["local", "dev", "prod"])
+def rendered(request, tmp_path_factory):
+    build = tmp_path_factory.mktemp("dapr-" + request.param)
+    run = run_playbook("inventories/" + request.param, "--tags", "platform",
+                       extra_vars={"eventstack_mode": "render", "eventstack_build_dir": str(build)}, env=NO_CLUSTER)
+    assert run.rc == 0, run.output
+    by_file = {}
+    for name, obj in load_manifests(str(build)):
+        by_file.setdefault(name, []).append(obj)
+    release = yaml.safe_load((build / "helm" / "dapr.yaml").read_text(encoding="utf-8"))
+    return request.param, by_file, release
+
+
+def kinds(objects, kind):
+    return [obj for obj in objects if obj["kind"] == kind]
+
+
+def component(objects, component_type):
+    (found,) = [c for c in kinds(objects, "Component") if c["spec"]["type"] == component_type]
+    return found, {m["name"]: m for m in found["spec"]["metadata"]}
+
+
+def test_pubsub_brokers_are_the_strimzi_bootstrap_of_the_kafka(rendered):
+    _env, by_file, _release = rendered
+    (kafka,) = kinds(by_file["strimzi_kafka.yaml"], "Kafka")
+    pubsub, metadata = component(by_file["dapr.yaml"], "pubsub.kafka")
+    host, port = metadata["brokers"]["value"].rsplit(":", 1)
+    assert host == "%s-kafka-bootstrap.%s.svc" % (kafka["metadata"]["name"], kafka["metadata"]["namespace"])
+    listener = [l for l in kafka["spec"]["kafka"]["listeners"] if l["port"] == int(port)]
+    assert listener, "port %s is not a listener of the Kafka" % port
+    # The plain listener has no TLS, and the component defaults to TLS on.
+    assert (metadata.get("disableTls", {}).get("value") == "true") == (not listener[0]["tls"])
+    assert "consumerGroup" not in metadata, "a shared group would split the events between the subscribers"
+
+
+def test_every_subscription_topic_and_dead_letter_topic_is_a_kafka_topic(rendered):
+    _env, by_file, _release = rendered
+    topics = {t["metadata"]["name"] for t in kinds(by_file["strimzi_kafka.yaml"], "KafkaTopic")}
+    subscriptions = kinds(by_file["dapr.yaml"], "Subscription")
+    assert subscriptions
+    pubsub_name = component(by_file["dapr.yaml"], "pubsub.kafka")[0]["metadata"]["name"]
+    for subscription in subscriptions:
+        spec = subscription["spec"]
+        assert subscription["apiVersion"] == "dapr.io/v2alpha1"
+        assert spec["pubsubname"] == pubsub_name
+        assert spec["topic"] in topics and spec["deadLetterTopic"] in topics, subscription["metadata"]["name"]
+        assert spec["routes"]["default"].startswith("/")
+
+
+def test_subscriptions_follow_the_service_list(rendered):
+    env_name, by_file, _release = rendered
+    services = inventory_vars(env_name)["eventstack_services"]
+    wanted = {(s["app_id"], sub["topic"]) for s in services for sub in s.get("subscriptions") or []}
+    found = {(sub["scopes"][0], sub["spec"]["topic"]) for sub in kinds(by_file["dapr.yaml"], "Subscription")}
+    assert found == wanted
+    assert ("audit-worker", "task-events") in found and ("notification-worker", "reminders") in found
+
+
+def test_every_scope_is_a_known_app_id_and_components_are_scoped(rendered):
+    env_name, by_file, _release = rendered
+    app_ids = {s["app_id"] for s in inventory_vars(env_name)["eventstack_services"]}
+    for obj in by_file["dapr.yaml"]:
+        if obj["kind"] in ("Component", "Subscription", "Resiliency"):
+            assert obj.get("scopes"), "%s %s is not scoped" % (obj["kind"], obj["metadata"]["name"])
+            assert set(obj["scopes"]) <= app_ids, obj["metadata"]["name"]
+    state, _metadata = component(by_file["dapr.yaml"], "state.postgresql")
+    assert "todo-frontend" not in state["scopes"]
+
+
+def test_every_secret_key_ref_names_a_secret_key_the_collection_creates(rendered):
+    _env, by_file, _release = rendered
+    secrets = {(s["metadata"]["namespace"], s["metadata"]["name"]): set(s.get("data") or {})
+               for s in kinds(by_file["k8s_base.yaml"], "Secret")}
+    refs = [(c["metadata"]["namespace"], m["secretKeyRef"]) for c in kinds(by_file["dapr.yaml"], "Component")
+            for m in c["spec"]["metadata"] if "secretKeyRef" in m]
+    assert refs
+    for namespace, ref in refs:
+        assert ref["key"] in secrets.get((namespace, ref["name"]), set()), ref
+    assert base64.b64decode("UkVEQUNURUQ=") == b"REDACTED"
+
+
+@pytest.mark.skipif(not os.path.exists(METADATA), reason="../shared/reference/dapr_component_metadata.json is absent")
+def test_every_component_metadata_name_is_one_the_component_reads(rendered):
+    _env, by_file, _release = rendered
+    with open(METADATA, encoding="utf-8") as handle:
+        known = json.load(handle)
+    for obj in kinds(by_file["dapr.yaml"], "Component"):
+        spec = obj["spec"]
+        key = known["index"][spec["type"]][spec["version"]]
+        allowed = set(known["components"][key]["metadata"])
+        unknown = [m["name"] for m in spec["metadata"] if m["name"] not in allowed]
+        assert unknown == [], "%s: Dapr ignores %s" % (spec["type"], unknown)
+
+
+def test_control_plane_values(rendered):
+    env_name, _by_file, release = rendered
+    values = release["values"]
+    assert release["version"] == "1.18.3" and values["global"]["logAsJson"] is True
+    assert values["global"]["mtls"]["enabled"] is True
+    assert values["global"]["ha"]["enabled"] is (env_name == "prod")
+    for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler", "dapr_sidecar_injector"):
+        assert values[part]["resources"]["requests"], part

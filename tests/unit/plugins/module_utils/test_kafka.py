@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _kafka
+
+DUAL = {"name": "dual-role", "replicas": 1, "roles": ["controller", "broker"], "storage": {"type": "ephemeral"}}
+TOPICS = [{"name": "task-events", "partitions": 3, "dead_letter_topic": "task-events-dlq"},
+          {"name": "task-events-dlq", "partitions": 1}]
+DEV = {"node_pools": [DUAL], "replication_factor": 1, "min_insync_replicas": 1, "topics": TOPICS, "oci": True}
+PROD = {"node_pools": [{"name": "controllers", "replicas": 3, "roles": ["controller"],
+                        "storage": {"type": "persistent-claim", "size": "50Gi", "class": "oci-bv"}},
+                       {"name": "brokers", "replicas": 3, "roles": ["broker"],
+                        "storage": {"type": "persistent-claim", "size": "100Gi", "class": "oci-bv"}}],
+        "replication_factor": 3, "min_insync_replicas": 2, "topics": TOPICS, "oci": True}
+
+
+def test_dev_and_prod_shapes_are_consistent():
+    assert _kafka.kafka_problems(DEV) == []
+    assert _kafka.kafka_problems(PROD) == []
+    assert _kafka.brokers(PROD["node_pools"]) == 3
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"replication_factor": 3}, "strimzi_kafka_replication_factor (3) must be between strimzi_kafka_min_insync_replicas"
+                                " (1) and the number of brokers (1)"),
+    ({"min_insync_replicas": 0}, "strimzi_kafka_min_insync_replicas: 0 must be at least 1"),
+    ({"node_pools": [dict(DUAL, roles=["broker"])]}, "KRaft needs a pool with the controller role"),
+    ({"node_pools": [dict(DUAL, roles=["controller"])]}, "strimzi_kafka_node_pools has no broker"),
+    ({"node_pools": [dict(DUAL, storage={"type": "persistent-claim", "size": "20Gi", "class": "oci-bv"})]},
+     "strimzi_kafka_node_pools[0].storage.size: 20Gi is below the 50Gi OCI block volume minimum"),
+    ({"node_pools": [dict(DUAL, storage={"type": "persistent-claim", "size": "50GB", "class": "oci-bv"})]},
+     "storage.size: '50GB' is not a quantity"),
+    ({"node_pools": [dict(DUAL, storage={"type": "persistent-claim", "size": "50Gi"})]},
+     "strimzi_kafka_node_pools[0].storage.class is empty"),
+    ({"node_pools": [DUAL, DUAL]}, "strimzi_kafka_node_pools[1].name: 'dual-role' is used twice"),
+    ({"topics": [{"name": "Task_Events", "partitions": 1}]}, "strimzi_kafka_topics[0].name: 'Task_Events' is not"),
+    ({"topics": [{"name": "a", "partitions": 0}]}, "strimzi_kafka_topics[0].partitions: 0 must be at least 1"),
+    ({"topics": [{"name": "a", "partitions": 1, "replicas": 2}]},
+     "strimzi_kafka_topics[0].replicas: 2 must be between strimzi_kafka_min_insync_replicas (1) and the number of "
+     "brokers (1)"),
+    ({"topics": [{"name": "a", "partitions": 1, "dead_letter_topic": "a-dlq"}]},
+     "strimzi_kafka_topics[0].dead_letter_topic: 'a-dlq' is not in strimzi_kafka_topics"),
+    ({"topics": [{"name": "a", "partitions": 1}, {"name": "a", "partitions": 1}]}, "'a' is listed more than once"),
+])
+def test_each_problem_names_its_variable(changes, expected):
+    problems = _kafka.kafka_problems(dict(DEV, **changes))
+    assert len(problems) == 1, problems
+    assert expected in problems[0]
+
+
+def test_small_volumes_are_fine_off_oci():
+    pool = dict(DUAL, storage={"type": "persistent-claim", "size": "1Gi", "class": "standard"})
+    assert _kafka.kafka_problems(dict(DEV, node_pools=[pool], oci=False)) == []

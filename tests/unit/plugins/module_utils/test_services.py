@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _services
+
+TOPICS = [{"name": "task-events"}, {"name": "task-events-dlq"}, {"name": "reminders"}]
+GOOD = [{"name": "backend", "app_id": "todo-backend", "port": 8000, "publishes": ["task-events"]},
+        {"name": "audit", "app_id": "audit-worker", "port": 8000, "subscriptions": [
+            {"topic": "task-events", "route": "/events/task-events", "dead_letter_topic": "task-events-dlq"}]}]
+
+
+def test_good_list():
+    assert _services.services_problems(GOOD, TOPICS) == []
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"app_id": "Todo_Backend"}, "eventstack_services[0].app_id: 'Todo_Backend' must be a DNS label"),
+    ({"app_id": "audit-worker"}, "eventstack_services[0].app_id: 'audit-worker' is used twice"),
+    ({"port": 0}, "eventstack_services[0].port: 0 must be 1-65535"),
+    ({"publishes": ["task-event"]}, "eventstack_services[0].publishes: 'task-event' is not in strimzi_kafka_topics"),
+    ({"subscriptions": [{"topic": "reminders", "route": "events"}]},
+     "eventstack_services[0].subscriptions[0].route: 'events' must be an absolute path such as /events/reminders"),
+    ({"subscriptions": [{"topic": "nope", "route": "/x"}]}, "subscriptions[0].topic: 'nope' is not in strimzi_kafka"),
+    ({"subscriptions": [{"topic": "reminders", "route": "/x", "dead_letter_topic": "reminders-dlq"}]},
+     "subscriptions[0].dead_letter_topic: 'reminders-dlq' is not in strimzi_kafka_topics"),
+    ({"subscriptions": [{"topic": "reminders", "route": "/x"}, {"topic": "reminders", "route": "/y"}]},
+     "subscriptions[1].topic: 'reminders' is subscribed twice by todo-backend"),
+])
+def test_problems_name_the_entry(change, expected):
+    services = [dict(GOOD[0], **change), GOOD[1]]
+    if change.get("app_id") == "audit-worker":
+        services = [GOOD[1], dict(GOOD[0], **change)]
+        expected = expected.replace("[0]", "[1]")
+    problems = _services.services_problems(services, TOPICS)
+    assert len(problems) == 1, problems
+    assert expected in problems[0]
+
+
+def test_topic_checks_are_skipped_without_topics():
+    assert _services.services_problems([dict(GOOD[0], publishes=["anything"])]) == []
