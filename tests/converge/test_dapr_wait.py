@@ -3,22 +3,12 @@ controller, creating the control-plane Deployments and setting their Available c
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
 from tests.support.playbook import run_playbook
 
 DEPLOYMENTS = "/apis/apps/v1/namespaces/dapr-system/deployments"
-
-
-def call(server, method, path, body, content_type="application/json"):
-    request = urllib.request.Request(server.url + path, method=method, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": content_type})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status in (200, 201)
 
 
 def deployment(name):
@@ -34,7 +24,7 @@ def emulator(tmp_path):
         env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
         assert run_playbook("inventories/local", env=env).rc == 0  # namespaces exist
         for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector"):
-            call(server, "POST", DEPLOYMENTS, deployment(name))
+            assert server.call("POST", DEPLOYMENTS, deployment(name), "application/json") == 201
         yield server, env
 
 
@@ -42,8 +32,7 @@ def available(server, name, status, message=""):
     condition = {"type": "Available", "status": status, "reason": "MinimumReplicasAvailable" if status == "True"
                  else "MinimumReplicasUnavailable", "message": message,
                  "lastTransitionTime": "2026-11-23T10:00:00Z", "lastUpdateTime": "2026-11-23T10:00:00Z"}
-    call(server, "PATCH", "%s/%s/status" % (DEPLOYMENTS, name), {"status": {"conditions": [condition]}},
-         "application/merge-patch+json")
+    assert server.call("PATCH", "%s/%s/status" % (DEPLOYMENTS, name), {"status": {"conditions": [condition]}}) == 200
 
 
 def converge(env):

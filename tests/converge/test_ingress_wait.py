@@ -3,9 +3,6 @@ which writes the Gateway's status the way Envoy Gateway does once the cloud load
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
@@ -21,11 +18,7 @@ def emulator(tmp_path):
 
 
 def set_gateway_status(server, status):
-    request = urllib.request.Request(server.url + GATEWAY_STATUS, method="PATCH",
-                                     data=json.dumps({"status": status}).encode(),
-                                     headers={"Content-Type": "application/merge-patch+json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    assert server.call("PATCH", GATEWAY_STATUS, {"status": status}) == 200
 
 
 def converge(env, **extra):

@@ -3,9 +3,6 @@ status conditions on the Kafka and the KafkaTopics the way the cluster and topic
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
@@ -26,11 +23,7 @@ def emulator(tmp_path):
 def set_status(server, plural, name, condition):
     body = {"status": {"conditions": [dict({"lastTransitionTime": "2026-11-23T10:00:00Z"}, **condition)],
                        "observedGeneration": 1}}
-    request = urllib.request.Request("%s%s/%s/%s/status" % (server.url, BASE, plural, name), method="PATCH",
-                                     data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/merge-patch+json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    assert server.call("PATCH", "%s/%s/%s/status" % (BASE, plural, name), body) == 200
 
 
 def converge(env):

@@ -7,25 +7,15 @@ import json
 import os
 
 import pytest
-import yaml
 
-from tests.support.playbook import REPO, inventory_vars, load_manifests, run_playbook
-
-NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+from tests.support.playbook import REPO, inventory_vars, render
 METADATA = os.path.join(os.path.dirname(REPO), "shared", "reference", "dapr_component_metadata.json")
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "prod"])
 def rendered(request, tmp_path_factory):
-    build = tmp_path_factory.mktemp("dapr-" + request.param)
-    run = run_playbook("inventories/" + request.param, "--tags", "platform",
-                       extra_vars={"eventstack_mode": "render", "eventstack_build_dir": str(build)}, env=NO_CLUSTER)
-    assert run.rc == 0, run.output
-    by_file = {}
-    for name, obj in load_manifests(str(build)):
-        by_file.setdefault(name, []).append(obj)
-    release = yaml.safe_load((build / "helm" / "dapr.yaml").read_text(encoding="utf-8"))
-    return request.param, by_file, release
+    by_file, releases = render(request.param, tmp_path_factory.mktemp("dapr-" + request.param), "--tags", "platform")
+    return request.param, by_file, releases["dapr"]
 
 
 def kinds(objects, kind):

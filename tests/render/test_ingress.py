@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from tests.support.playbook import inventory_vars, load_manifests, run_playbook
+from tests.support.playbook import inventory_vars, render as render_site
 
 ENVIRONMENTS = ["local", "dev", "prod"]
-NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
 
 
 def render(build, env_name, **extra):
-    run = run_playbook("inventories/" + env_name, "--tags", "ingress", extra_vars=dict(
-        {"eventstack_mode": "render", "eventstack_build_dir": str(build)}, **extra), env=NO_CLUSTER)
-    assert run.rc == 0, run.output
-    objects = {(obj["kind"], obj["metadata"]["name"]): obj
-               for name, obj in load_manifests(str(build)) if name == "ingress.yaml"}
-    releases = {}
-    helm = build / "helm"
-    for path in sorted(helm.glob("*.yaml")) if helm.is_dir() else []:
-        releases[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return objects, releases
+    by_file, releases = render_site(env_name, build, "--tags", "ingress", **extra)
+    return {(obj["kind"], obj["metadata"]["name"]): obj for obj in by_file.get("ingress.yaml", [])}, releases
 
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)

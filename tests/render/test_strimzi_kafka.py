@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from tests.support.playbook import inventory_vars, load_manifests, run_playbook
-
-NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+from tests.support.playbook import inventory_vars, render
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "prod"])
 def rendered(request, tmp_path_factory):
-    build = tmp_path_factory.mktemp("kafka-" + request.param)
-    run = run_playbook("inventories/" + request.param, "--tags", "strimzi_kafka",
-                       extra_vars={"eventstack_mode": "render", "eventstack_build_dir": str(build)}, env=NO_CLUSTER)
-    assert run.rc == 0, run.output
-    objects = [obj for name, obj in load_manifests(str(build)) if name == "strimzi_kafka.yaml"]
-    release = yaml.safe_load((build / "helm" / "strimzi-kafka-operator.yaml").read_text(encoding="utf-8"))
-    return request.param, objects, release
+    by_file, releases = render(request.param, tmp_path_factory.mktemp("kafka-" + request.param),
+                               "--tags", "strimzi_kafka")
+    return request.param, by_file["strimzi_kafka.yaml"], releases["strimzi-kafka-operator"]
 
 
 def of_kind(objects, kind):

@@ -387,6 +387,17 @@ class KubeEmulator:
                     return dict(copy.deepcopy(obj), apiVersion=api_version)
         return None
 
+    def call(self, method: str, path: str, body: Any,
+             content_type: str = 'application/merge-patch+json') -> int:
+        """Send one request over HTTP, as a controller would (e.g. a PATCH of a /status subresource); return the
+        status code, raising on an error status."""
+        import urllib.request  # pylint: disable=import-outside-toplevel
+
+        request = urllib.request.Request(self.url + path, method=method, data=json.dumps(body).encode(),
+                                         headers={'Content-Type': content_type})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()

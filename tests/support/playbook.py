@@ -61,3 +61,24 @@ def load_manifests(build_dir):
         with open(os.path.join(directory, name), encoding="utf-8") as handle:
             out.extend((name, doc) for doc in yaml.safe_load_all(handle) if doc)
     return out
+
+
+# Render must not need a cluster: every Kubernetes client points at nothing.
+NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+
+
+def render(env_name, build_dir, *args, **extra_vars):
+    """site.yml in render mode into build_dir (extra arguments such as --tags go through); returns
+    ({manifest file: [objects]}, {release name: release}) after asserting the run succeeded."""
+    run = run_playbook("inventories/" + env_name, *args, env=NO_CLUSTER, extra_vars=dict(
+        {"eventstack_mode": "render", "eventstack_build_dir": str(build_dir)}, **extra_vars))
+    assert run.rc == 0, run.output
+    by_file = {}
+    for name, obj in load_manifests(str(build_dir)):
+        by_file.setdefault(name, []).append(obj)
+    releases = {}
+    helm = os.path.join(str(build_dir), "helm")
+    for name in sorted(os.listdir(helm)) if os.path.isdir(helm) else []:
+        with open(os.path.join(helm, name), encoding="utf-8") as handle:
+            releases[name[:-len(".yaml")]] = yaml.safe_load(handle)
+    return by_file, releases
