@@ -77,8 +77,8 @@ for layer in $LAYERS; do
       record units "$passed" "$failed" $rc "(ansible-test units: tests/unit)"
       ;;
     harness) run_pytest_layer harness tests/support ;;
-    render) run_pytest_layer render tests/render ;;
-    converge) run_pytest_layer converge tests/converge ;;
+    render) run_pytest_layer render -n 2 --dist loadfile tests/render ;;
+    converge) run_pytest_layer converge -n 2 --dist loadfile tests/converge ;;
     bad_input) run_pytest_layer bad_input -n 2 tests/bad_input ;;
     *) echo "unknown layer $layer" >&2; exit 2 ;;
   esac
