@@ -15,6 +15,21 @@ summary=()
 if [ ! -d ../shared/schemas/crds ]; then
   python scripts/fetch_schemas.py || echo "warning: could not fetch the CRD schemas; the render layer will fail"
 fi
+# The postgres_check tests (units, converge) start a real PostgreSQL server on 127.0.0.1: install Debian's server
+# package where it is missing and we may (root with apt-get), without the cluster Debian would create and start.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing the PostgreSQL server package (apt-get) for the postgres_check tests"
+    mkdir -p /etc/postgresql-common
+    [ -f /etc/postgresql-common/createcluster.conf ] \
+      || echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+      > "$logs/postgresql-install.log" 2>&1 \
+      || echo "warning: could not install postgresql (see $logs/postgresql-install.log); its tests will skip"
+  else
+    echo "warning: no PostgreSQL server binaries and no root apt-get; the postgres_check tests will skip"
+  fi
+fi
 total_passed=0
 total_failed=0
 
