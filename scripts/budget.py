@@ -3,7 +3,8 @@
 requests(build_dir, services, sidecar) -> [(component, replicas, cpu cores, memory bytes)] from
 - Helm releases (build/<env>/helm/*.yaml): the chart components whose requests the collection sets;
 - custom resources whose operator starts pods (build/<env>/manifests/*.yaml): Kafka node pools, the Topic
-  Operator, Kafka Exporter, Envoy proxies (plus the shutdown manager Envoy Gateway adds, 10m / 32Mi);
+  Operator, Kafka Exporter, Envoy proxies (plus the shutdown manager Envoy Gateway adds, 10m / 32Mi), the
+  instances of a CloudNativePG Cluster;
 - workloads (Deployments, StatefulSets, DaemonSets) the collection renders;
 - one Dapr sidecar per service of eventstack_services (requests from dapr_sidecar_resources).
 Components whose requests nobody sets are not counted (they would request nothing).
@@ -31,6 +32,7 @@ HELM_COMPONENTS = {
     "dapr": [("dapr " + part[5:].replace("_", "-"), (part, "resources"), 1)
              for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler",
                           "dapr_sidecar_injector")],
+    "cloudnative-pg": [("cloudnative-pg operator", ("resources",), 1)],
 }
 ENVOY_SHUTDOWN_MANAGER = {"cpu": "10m", "memory": "32Mi"}
 
@@ -82,6 +84,8 @@ def requests(build_dir, services=(), sidecar=None):
                 count = int(deployment.get("replicas") or 1)
                 rows.append(("envoy proxy", count) + _req(_dig(deployment, ("container", "resources"))))
                 rows.append(("envoy shutdown manager", count) + _req({"requests": ENVOY_SHUTDOWN_MANAGER}))
+            elif kind == "Cluster" and obj.get("apiVersion", "").startswith("postgresql.cnpg.io/"):
+                rows.append(("postgres " + meta["name"], int(spec.get("instances") or 1)) + _req(spec.get("resources")))
             elif kind in ("Deployment", "StatefulSet", "DaemonSet"):
                 containers = _dig(spec, ("template", "spec", "containers")) or []
                 cpu = sum((_req(c.get("resources"))[0] for c in containers), Decimal(0))

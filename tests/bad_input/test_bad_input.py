@@ -8,6 +8,8 @@ The first case is the control: the unmodified inventory converges and does write
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
@@ -15,7 +17,7 @@ from tests.support.playbook import run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NAMESPACES = {"app": "todo-app", "kafka": "kafka", "dapr": "dapr-system", "monitoring": "monitoring",
-              "ingress": "envoy-gateway-system"}
+              "ingress": "envoy-gateway-system", "database": "cnpg-system"}
 
 
 def namespaces(*changes):
@@ -27,8 +29,8 @@ def namespaces(*changes):
 
 
 def secrets(**change):
-    return [dict({"name": "db-credentials", "namespace": "todo-app",
-                  "data_from_vars": {"DATABASE_URL": "vault_database_url"}}, **change)]
+    return [dict({"name": "jwt-secret", "namespace": "todo-app",
+                  "data_from_vars": {"JWT_SECRET": "vault_jwt_secret"}}, **change)]
 
 
 OCI = {"eventstack_oci_enabled": True, "eventstack_oci_compartment_id": "ocid1.compartment.oc1..aaaa",
@@ -60,15 +62,15 @@ CASES = [
      ["k8s_base_namespaces[0].limit_range", "default_request_cpu (1) is larger than default_cpu (500m)"]),
     ("duplicate-namespace", {"k8s_base_namespaces": namespaces((1, {"name": "todo-app"}))},
      ["namespace 'todo-app' is listed more than once", "eventstack_namespaces.kafka"]),
-    ("missing-secret", {"k8s_base_secrets": secrets(data_from_vars={"DATABASE_URL": "vault_prod_database_url"})},
-     ["k8s_base_secrets[0].data_from_vars.DATABASE_URL", "vault_prod_database_url", "is not defined", "vault.yml"]),
+    ("missing-secret", {"k8s_base_secrets": secrets(data_from_vars={"JWT_SECRET": "vault_prod_jwt_secret"})},
+     ["k8s_base_secrets[0].data_from_vars.JWT_SECRET", "vault_prod_jwt_secret", "is not defined", "vault.yml"]),
     ("missing-registry-password", {"k8s_base_pull_secret": {"name": "ocir-secret", "server": "fra.ocir.io",
                                                             "username": "t/u", "password_var": "vault_ocir_token",
                                                             "namespaces": ["todo-app"]}},
      ["k8s_base_pull_secret.password_var", "vault_ocir_token", "is not defined"]),
     ("secret-in-unknown-namespace", {"k8s_base_secrets": secrets(namespace="todo")},
      ["k8s_base_secrets[0].namespace", "'todo' is not in k8s_base_namespaces"]),
-    ("secret-missing-field", {"k8s_base_secrets": [{"name": "db-credentials", "namespace": "todo-app"}]},
+    ("secret-missing-field", {"k8s_base_secrets": [{"name": "jwt-secret", "namespace": "todo-app"}]},
      ["data_from_vars", "k8s_base_secrets"]),
     ("no-log-not-a-bool", {"eventstack_no_log": "sometimes"}, ["eventstack_no_log", "bool"]),
     ("pull-secret-unknown-namespace", {"k8s_base_pull_secret": {"name": "ocir-secret", "server": "fra.ocir.io",
@@ -127,6 +129,24 @@ CASES = [
      ["eventstack_services[1].app_id: 'todo-backend' is used twice"]),
     ("dapr-statestore-secret-unknown", {"dapr_statestore_secret_key": "connection-string"},
      ["dapr_statestore_secret/dapr_statestore_secret_key: db-credentials/connection-string is not a Secret key"]),
+    ("database-mode-unknown", {"database_mode": "sqlite"}, ["database_mode", "external, cloudnative_pg"]),
+    ("database-password-missing", {"database_owner_password_var": "vault_prod_database_password"},
+     ["database_owner_password_var: vault variable 'vault_prod_database_password' is not defined", "vault.yml"]),
+    ("database-external-not-postgresql",
+     {"database_mode": "external", "vault_database_url": "mysql://todo:Hunter2-never-shown@db.example.com/todo"},
+     ["vault_database_url (named by database_external_url_var)", "must start with postgresql://"]),
+    ("database-small-oci-volume", dict(OCI, database_storage_size="10Gi"),
+     ["database_storage_size: 10Gi is below the 50Gi OCI block volume minimum"]),
+    ("database-backup-incomplete", {"database_backup_enabled": True, "database_backup_schedule": "0 3 * * *"},
+     ["database_backup_destination_path: '' must be an s3://bucket/path",
+      "database_backup_endpoint_url: '' must be the https:// endpoint",
+      "database_backup_access_key_id_var: vault variable 'vault_database_backup_access_key_id' is not defined",
+      "database_backup_schedule: '0 3 * * *' needs six fields"]),
+    ("database-operator-namespace-unknown", {"database_operator_namespace": "cnpg"},
+     ["database_operator_namespace: 'cnpg' is not a namespace k8s_base creates"]),
+    ("database-secret-also-in-k8s-base", {"k8s_base_secrets": [
+        {"name": "db-credentials", "namespace": "todo-app", "data_from_vars": {"DATABASE_URL": "vault_database_url"}}]},
+     ["database_secret_name: Secret 'db-credentials' is also in k8s_base_secrets"]),
     ("dapr-listener-unknown", {"dapr_kafka_listener": "sasl"}, ["dapr_kafka_listener", "plain, tls"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
@@ -168,6 +188,10 @@ def test_bad_input_fails_before_any_change(cluster, tmp_path, extra_vars, fragme
     output = " ".join(run.output.split())
     missing = [fragment for fragment in fragments if fragment not in output]
     assert not missing, "message lacks %s:\n%s" % (missing, run.output[-4000:])
+    for name, value in extra_vars.items():  # a vault value (or the password in a URI) is never shown
+        if name.startswith("vault_"):
+            assert str(value) not in run.output
+            assert (urlsplit(str(value)).password or str(value)) not in run.output
     assert [r for r in server.requests if r["method"] in WRITES] == []
     assert server.objects() == []
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
 from tests.support.playbook import run_playbook
 
 DEPLOYMENTS = "/apis/apps/v1/namespaces/dapr-system/deployments"
@@ -19,13 +18,11 @@ def deployment(name):
 
 
 @pytest.fixture()
-def emulator(tmp_path):
-    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
-        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
-        assert run_playbook("inventories/local", env=env).rc == 0  # namespaces exist
-        for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector"):
-            assert server.call("POST", DEPLOYMENTS, deployment(name), "application/json") == 201
-        yield server, env
+def emulator(converged):
+    server, _env = converged
+    for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector"):
+        assert server.call("POST", DEPLOYMENTS, deployment(name), "application/json") == 201
+    return converged
 
 
 def available(server, name, status, message=""):

@@ -44,8 +44,9 @@ def test_destroy_in_check_mode_deletes_nothing(converged):
 def test_destroy_needs_no_vault_values(converged):
     server, env = converged
     run = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml",
-                       extra_vars={"k8s_base_secrets": [{"name": "db-credentials", "namespace": "todo-app",
-                                                         "data_from_vars": {"URL": "vault_not_defined_here"}}]})
+                       extra_vars={"k8s_base_secrets": [{"name": "jwt-secret", "namespace": "todo-app",
+                                                         "data_from_vars": {"JWT": "vault_not_defined_here"}}],
+                                   "database_owner_password_var": "vault_not_defined_either"})
     assert run.rc == 0, run.output
     assert server.objects() == []
 

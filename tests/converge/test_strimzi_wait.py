@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
 from tests.support.playbook import run_playbook
 
 BASE = "/apis/kafka.strimzi.io/v1/namespaces/kafka"
 TOPICS = ["task-events", "reminders", "task-updates", "task-events-dlq", "reminders-dlq", "task-updates-dlq"]
-
-
-@pytest.fixture()
-def emulator(tmp_path):
-    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
-        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
-        assert run_playbook("inventories/local", env=env).rc == 0  # resources exist, nothing Ready yet
-        yield server, env
 
 
 def set_status(server, plural, name, condition):
@@ -32,8 +23,8 @@ def converge(env):
                         env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
 
 
-def test_ready_kafka_and_topics_pass(emulator):
-    server, env = emulator
+def test_ready_kafka_and_topics_pass(converged):
+    server, env = converged
     set_status(server, "kafkas", "todo-kafka", {"type": "Ready", "status": "True"})
     for topic in TOPICS:
         set_status(server, "kafkatopics", topic, {"type": "Ready", "status": "True"})
@@ -41,8 +32,8 @@ def test_ready_kafka_and_topics_pass(emulator):
     assert run.rc == 0, run.output
 
 
-def test_a_failing_condition_surfaces_its_message(emulator):
-    server, env = emulator
+def test_a_failing_condition_surfaces_its_message(converged):
+    server, env = converged
     set_status(server, "kafkas", "todo-kafka", {"type": "NotReady", "status": "True"})
     set_status(server, "kafkas", "todo-kafka", {"type": "Ready", "status": "False", "reason": "InvalidResourceException",
                                                 "message": "Kafka 3.6.0 is not supported by this operator"})

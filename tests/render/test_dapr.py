@@ -77,7 +77,7 @@ def test_every_scope_is_a_known_app_id_and_components_are_scoped(rendered):
 def test_every_secret_key_ref_names_a_secret_key_the_collection_creates(rendered):
     _env, by_file, _release = rendered
     secrets = {(s["metadata"]["namespace"], s["metadata"]["name"]): set(s.get("data") or {})
-               for s in kinds(by_file["k8s_base.yaml"], "Secret")}
+               for objects in by_file.values() for s in kinds(objects, "Secret")}
     refs = [(c["metadata"]["namespace"], m["secretKeyRef"]) for c in kinds(by_file["dapr.yaml"], "Component")
             for m in c["spec"]["metadata"] if "secretKeyRef" in m]
     assert refs

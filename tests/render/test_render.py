@@ -33,7 +33,8 @@ def test_render_writes_manifests(rendered):
     assert first.recap["failed"] == 0
     objects = load_manifests(str(build / "a"))
     assert objects, "render wrote no objects"
-    assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml", "strimzi_kafka.yaml", "dapr.yaml"}
+    assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml", "strimzi_kafka.yaml", "database.yaml",
+                                                "dapr.yaml"}
 
 
 def test_every_object_is_valid_against_the_target_schema(rendered):
@@ -95,7 +96,9 @@ def test_secrets_are_rendered_with_keys_and_placeholders_only(rendered):
     env_name, build, _first = rendered
     objects = [obj for _name, obj in load_manifests(str(build / "a"))]
     secrets = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Secret"}
-    assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key"}
+    in_cluster = inventory_vars(env_name)["database_mode"] == "cloudnative_pg"
+    assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key"} | (
+        {"todo-db-owner"} if in_cluster else set())
     assert secrets["ocir-secret"]["type"] == "kubernetes.io/dockerconfigjson"
     assert secrets["db-credentials"]["data"] == {"DATABASE_URL": "UkVEQUNURUQ="}
     for secret in secrets.values():
@@ -246,5 +249,7 @@ def test_requests_add_up_from_every_source(rendered):
     assert all(cpu > 0 and memory > 0 for _name, _count, cpu, memory in rows), "every counted container requests"
     pool = [count for name, count, _cpu, _memory in rows if name.startswith("kafka pool")]
     assert pool == ([3] if env_name == "prod" else [1])
+    postgres = [count for name, count, _cpu, _memory in rows if name == "postgres todo-db"]
+    assert postgres == ([] if env_name == "prod" else [1]), "prod's database is external"
     dapr = [count for name, count, _cpu, _memory in rows if name == "dapr sentry"]
     assert dapr == ([3] if env_name == "prod" else [1]), "HA runs three of each"

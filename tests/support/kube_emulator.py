@@ -706,7 +706,7 @@ def _crd_documents(path: str) -> tuple:
 NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false', 'EVENTSTACK_WAIT_FOR_OPERATORS': 'false'}
 
 # CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
-PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr')
+PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr', 'cloudnative-pg')
 
 
 def platform_crds() -> list[pathlib.Path]:
