@@ -3,8 +3,6 @@ status conditions on the Kafka and the KafkaTopics the way the cluster and topic
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support.playbook import run_playbook
 
 BASE = "/apis/kafka.strimzi.io/v1/namespaces/kafka"
