@@ -15,4 +15,5 @@ def converged(tmp_path):
         env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
         run = run_playbook("inventories/local", env=env)
         assert run.rc == 0, run.output
+        assert server.objects()
         yield server, env

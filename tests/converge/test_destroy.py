@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
 from tests.support.playbook import run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-@pytest.fixture()
-def converged(tmp_path):
-    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
-        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
-        built = run_playbook("inventories/local", env=env)
-        assert built.rc == 0, built.output
-        assert server.objects()
-        yield server, env
 
 
 def test_destroy_removes_everything_and_a_second_run_changes_nothing(converged):
