@@ -5,15 +5,34 @@ from __future__ import annotations
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
-from tests.support.playbook import run_playbook
+from tests.support.playbook import NO_CLUSTER, run_playbook
+
+
+@pytest.fixture(scope="session")
+def converged_snapshot(tmp_path_factory):
+    """What site.yml leaves in the emulator after converging the local inventory, once per test session (worker)."""
+    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+        kubeconfig = server.write_kubeconfig(str(tmp_path_factory.mktemp("converged") / "kubeconfig"))
+        run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
+        assert run.rc == 0, run.output
+        assert server.objects()
+        return server.snapshot()
+
+
+@pytest.fixture(scope="session")
+def local_render(tmp_path_factory):
+    """The build directory of site.yml rendered for the local inventory, once per test session (worker)."""
+    build = str(tmp_path_factory.mktemp("local-render"))
+    run = run_playbook("inventories/local", env=NO_CLUSTER,
+                       extra_vars={"eventstack_mode": "render", "eventstack_build_dir": build})
+    assert run.rc == 0, run.output
+    return build
 
 
 @pytest.fixture()
-def converged(tmp_path):
-    """(emulator, env) after site.yml converged the local inventory: every object exists, nothing is Ready yet."""
-    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+def converged(tmp_path, converged_snapshot):
+    """(emulator, env): a fresh emulator holding what site.yml converged (every object exists, nothing is Ready
+    yet); each test gets its own copy to change."""
+    with KubeEmulator(server_version="1.34", crds=platform_crds(), restore=converged_snapshot) as server:
         env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
-        run = run_playbook("inventories/local", env=env)
-        assert run.rc == 0, run.output
-        assert server.objects()
         yield server, env

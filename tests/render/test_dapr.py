@@ -8,13 +8,13 @@ import os
 
 import pytest
 
-from tests.support.playbook import REPO, inventory_vars, render
+from tests.support.playbook import REPO, inventory_vars
 METADATA = os.path.join(os.path.dirname(REPO), "shared", "reference", "dapr_component_metadata.json")
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "prod"])
-def rendered(request, tmp_path_factory):
-    by_file, releases = render(request.param, tmp_path_factory.mktemp("dapr-" + request.param), "--tags", "platform")
+def rendered(request, site_render):
+    _build, _run, by_file, releases = site_render(request.param)
     return request.param, by_file, releases["dapr"]
 
 

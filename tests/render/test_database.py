@@ -18,9 +18,12 @@ CASES = [("local", "local", {}), ("dev", "dev", {}), ("prod", "prod", {}),
 
 
 @pytest.fixture(scope="module", params=CASES, ids=[case[0] for case in CASES])
-def rendered(request, tmp_path_factory):
+def rendered(request, tmp_path_factory, site_render):
     case, env_name, extra = request.param
-    by_file, releases = render(env_name, tmp_path_factory.mktemp("database-" + case), "--tags", "platform", **extra)
+    if extra:
+        by_file, releases = render(env_name, tmp_path_factory.mktemp("database-" + case), "--tags", "platform", **extra)
+    else:
+        _build, _run, by_file, releases = site_render(env_name)
     settings = dict(inventory_vars(env_name), **extra)
     return env_name, settings, by_file, releases
 

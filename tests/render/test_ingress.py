@@ -15,9 +15,9 @@ def render(build, env_name, **extra):
 
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
-def rendered(request, tmp_path_factory):
-    build = tmp_path_factory.mktemp("ingress-" + request.param)
-    return (request.param,) + render(build, request.param)
+def rendered(request, site_render):
+    _build, _run, by_file, releases = site_render(request.param)
+    return request.param, {(obj["kind"], obj["metadata"]["name"]): obj for obj in by_file["ingress.yaml"]}, releases
 
 
 def test_gateway_class_points_at_the_envoy_proxy_with_its_namespace(rendered):

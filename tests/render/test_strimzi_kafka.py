@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.playbook import inventory_vars, render
+from tests.support.playbook import inventory_vars
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "prod"])
-def rendered(request, tmp_path_factory):
-    by_file, releases = render(request.param, tmp_path_factory.mktemp("kafka-" + request.param),
-                               "--tags", "strimzi_kafka")
+def rendered(request, site_render):
+    _build, _run, by_file, releases = site_render(request.param)
     return request.param, by_file["strimzi_kafka.yaml"], releases["strimzi-kafka-operator"]
 
 

@@ -290,9 +290,10 @@ class KubeEmulator:
 
     def __init__(self, host: str = '127.0.0.1', port: int = 0, *,
                  server_version: str | None = None, request_log: str | None = None,
-                 crds: Iterable[str | pathlib.Path] = ()) -> None:
+                 crds: Iterable[str | pathlib.Path] = (), restore: dict | None = None) -> None:
         """``server_version`` (e.g. "1.34") is what /version reports; discovery stays K3s v1.26's.
-        ``crds``: CRD files installed before the server starts, as a chart or operator would have."""
+        ``crds``: CRD files installed before the server starts, as a chart or operator would have.
+        ``restore``: a ``snapshot()`` of another emulator to start from (its objects, resource versions and CRDs)."""
         self.host, self.port, self.server_version = host, port, server_version
         self.url: str = ''
         self.requests: list[dict] = []
@@ -316,6 +317,8 @@ class KubeEmulator:
             for doc in _crd_documents(str(path)):
                 seeded.append(self._create(CRD, self._info(CRD), None, copy.deepcopy(doc), False))
         self._seeds = {obj['metadata']['uid']: obj['metadata']['resourceVersion'] for obj in seeded}
+        if restore is not None:
+            self._restore(restore)
 
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> KubeEmulator:
@@ -397,6 +400,18 @@ class KubeEmulator:
                                          headers={'Content-Type': content_type})
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
+
+    def snapshot(self) -> dict:
+        """Everything the server holds, to start another emulator from (``KubeEmulator(restore=...)``)."""
+        with self._lock:
+            return copy.deepcopy({'store': self._store, 'rv': self._rv, 'seeds': self._seeds})
+
+    def _restore(self, snapshot: dict) -> None:
+        self._store = copy.deepcopy(snapshot['store'])
+        self._rv, self._seeds = snapshot['rv'], dict(snapshot['seeds'])
+        for key, obj in self._store.items():  # CRDs created by clients make their kinds servable again
+            if key[:2] == (CRD.group, CRD.plural):
+                self._register_crd(obj, None)
 
     def reset_requests(self) -> None:
         with self._lock:

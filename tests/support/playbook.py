@@ -73,6 +73,11 @@ def render(env_name, build_dir, *args, **extra_vars):
     run = run_playbook("inventories/" + env_name, *args, env=NO_CLUSTER, extra_vars=dict(
         {"eventstack_mode": "render", "eventstack_build_dir": str(build_dir)}, **extra_vars))
     assert run.rc == 0, run.output
+    return load_render(build_dir)
+
+
+def load_render(build_dir):
+    """What a render wrote: ({manifest file: [objects]}, {release name: release})."""
     by_file = {}
     for name, obj in load_manifests(str(build_dir)):
         by_file.setdefault(name, []).append(obj)
@@ -82,3 +87,23 @@ def render(env_name, build_dir, *args, **extra_vars):
         with open(os.path.join(helm, name), encoding="utf-8") as handle:
             releases[name[:-len(".yaml")]] = yaml.safe_load(handle)
     return by_file, releases
+
+
+def shared_render(env_name, root):
+    """The whole site.yml rendered for an inventory once per test session, shared by every test module and every
+    pytest-xdist worker (root: a directory all of them see; a lock makes one render it, the others wait).
+    Returns (build directory, the run). Tests read it and must not write into it."""
+    import fcntl  # pylint: disable=import-outside-toplevel
+
+    build = os.path.join(str(root), "site-render-" + env_name)
+    with open(build + ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        output = build + ".output"
+        if not os.path.exists(output):
+            run = run_playbook("inventories/" + env_name, env=NO_CLUSTER, extra_vars={
+                "eventstack_mode": "render", "eventstack_build_dir": build})
+            assert run.rc == 0, run.output
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(run.output)
+        with open(output, encoding="utf-8") as handle:
+            return build, Run(0, handle.read())

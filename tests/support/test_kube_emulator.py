@@ -343,3 +343,27 @@ def test_kubernetes_core_k8s_info_lists_with_label_selectors(dyn, kubeconfig, tm
         {'ansible.builtin.assert': {'that': ["found.resources | map(attribute='metadata.name') | sort == ['cache', 'db']"]}},
     ]
     assert run_playbook(tmp_path, kubeconfig, tasks) == 0
+
+
+def test_a_snapshot_starts_another_emulator_with_the_same_objects_and_kinds(kube, dyn, tmp_path):
+    if not KAFKATOPIC_CRD.is_file():
+        pytest.skip(f'the Strimzi KafkaTopic CRD is absent: {KAFKATOPIC_CRD}')
+    crds = dyn.resources.get(api_version='apiextensions.k8s.io/v1', kind='CustomResourceDefinition')
+    crds.create(yaml.safe_load(KAFKATOPIC_CRD.read_text()))
+    topics = dyn.resources.get(api_version='kafka.strimzi.io/v1', kind='KafkaTopic')
+    topics.create({'apiVersion': 'kafka.strimzi.io/v1', 'kind': 'KafkaTopic',
+                   'metadata': {'name': 'orders', 'namespace': 'default'}, 'spec': {'partitions': 3}})
+    dyn.resources.get(api_version='v1', kind='ConfigMap').create(configmap())
+    snapshot = kube.snapshot()
+    before = kube.objects()
+    with KubeEmulator(restore=snapshot) as copy_of:
+        assert copy_of.objects() == before, 'the same objects, built-in namespaces still left out'
+        assert {o['kind'] for o in copy_of.objects()} == {'CustomResourceDefinition', 'KafkaTopic', 'ConfigMap'}
+        other = DynamicClient(kubernetes.config.new_client_from_config(
+            config_file=copy_of.write_kubeconfig(tmp_path / 'copy.kubeconfig')))
+        copied = other.resources.get(api_version='kafka.strimzi.io/v1', kind='KafkaTopic')
+        assert copied.get(name='orders', namespace='default').to_dict()['spec'] == {'partitions': 3}
+        copied.patch(name='orders', namespace='default', body={'spec': {'partitions': 6}},
+                     content_type='application/merge-patch+json')
+        assert int(copied.get(name='orders', namespace='default').metadata.resourceVersion) > snapshot['rv']
+    assert topics.get(name='orders', namespace='default').to_dict()['spec'] == {'partitions': 3}, 'copies are apart'
