@@ -41,26 +41,26 @@ def inventory_values(inventory_dir):
 
 
 def budget_lines(build_dir, inventory_dir):
-    """Requests of the platform pods and the Dapr sidecars, and how they compare with eventstack_budget."""
+    """Requests of every pod the stack runs, Dapr sidecars included, and how they compare with eventstack_budget."""
     values = inventory_values(inventory_dir)
-    sidecar = values.get("dapr_sidecar_resources")
-    if sidecar is None:
-        with open(os.path.join(REPO, "roles", "dapr", "defaults", "main.yml"), encoding="utf-8") as handle:
-            sidecar = yaml.safe_load(handle)["dapr_sidecar_resources"]
-    rows = budget.requests(build_dir, values.get("eventstack_services") or [], sidecar)
+    rows = budget.requests(build_dir)
     if not rows:
         return []
     cpu, memory = budget.totals(rows)
-    lines = ["Requests (platform pods and Dapr sidecars): %s CPU, %.2f GiB in %d containers" % (
+    lines = ["Requests (platform, apps and Dapr sidecars): %s CPU, %.2f GiB in %d containers" % (
         _cores(cpu), memory / 2 ** 30, sum(count for _c, count, _cpu, _m in rows))]
     wanted = values.get("eventstack_budget")
     if wanted:
         limit_cpu = budget.parse_quantity(wanted["cpu"])
         limit_memory = budget.parse_quantity(wanted["memory"])
         verdict = "within" if cpu <= limit_cpu and memory <= limit_memory else "OVER"
-        lines.append("  %s the budget of %s CPU / %.2f GiB (eventstack_budget): %s CPU / %.2f GiB left for the apps"
+        lines.append("  %s the budget of %s CPU / %.2f GiB (eventstack_budget): %s CPU / %.2f GiB headroom"
                      % (verdict, _cores(limit_cpu), limit_memory / 2 ** 30, _cores(limit_cpu - cpu),
                         (limit_memory - memory) / 2 ** 30))
+    extra_cpu, extra_memory = budget.surge(build_dir)
+    if extra_cpu or extra_memory:
+        lines.append("  a rollout of every Deployment at once adds %s CPU / %.2f GiB (one surge pod each)"
+                     % (_cores(extra_cpu), extra_memory / 2 ** 30))
     return lines
 
 

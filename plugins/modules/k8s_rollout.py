@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: k8s_rollout
+short_description: Wait for Deployment rollouts; explain and roll back the ones that fail
+version_added: 0.1.0
+author: eventstack.oke maintainers (@eventstack)
+description:
+  - Waits until every named Deployment of a namespace is rolled out, with the conditions of
+    C(kubectl rollout status) (generation observed, every replica updated, no old replica left, every updated
+    replica available), or until O(timeout).
+  - For a Deployment that did not roll out it reads its pods and their Warning events and reports why (image pull
+    errors, crash loops with the last exit code, containers running but not ready, scheduling failures, the
+    failing probe's message), then, with O(rollback), puts the previous revision's pod template back as
+    C(kubectl rollout undo) does and waits for that rollout too.
+  - Fails when any Deployment did not roll out, naming each one with its reasons and the revision it was rolled
+    back to.
+attributes:
+  check_mode:
+    support: full
+    description: Reads the Deployments once and reports their state; no wait and no rollback.
+  diff_mode:
+    support: none
+    description: Reports no diff; a rollback is reported in RV(deployments).
+options:
+  namespace:
+    description: Namespace of the Deployments.
+    type: str
+    required: true
+  names:
+    description: Deployment names.
+    type: list
+    elements: str
+    required: true
+  timeout:
+    description: Seconds to wait for the rollouts.
+    type: int
+    default: 300
+  interval:
+    description: Seconds between two reads of the Deployments.
+    type: int
+    default: 5
+  rollback:
+    description: Roll a Deployment that did not roll out back to its previous revision.
+    type: bool
+    default: true
+  rollback_timeout:
+    description: Seconds to wait for the rolled-back revision (default O(timeout)).
+    type: int
+extends_documentation_fragment:
+  - eventstack.oke.kube_auth
+seealso:
+  - module: eventstack.oke.k8s_apply
+"""
+
+EXAMPLES = r"""
+- name: Wait for the application, rolling back what does not come up
+  eventstack.oke.k8s_rollout:
+    namespace: todo-app
+    names: [todo-frontend, todo-backend]
+    timeout: 300
+"""
+
+RETURN = r"""
+deployments:
+  description: One entry per Deployment, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: todo-backend
+      namespace: todo-app
+      state: failed
+      message: 1 old replicas pending termination
+      revision: 2
+      reasons: ["pod todo-backend-6b9f-x2k4q container backend: ImagePullBackOff - Back-off pulling image"]
+      rolled_back_to: 1
+      rolled_back_images: ["fra.ocir.io/ns/todo-backend:4f2a9c1"]
+      rollback_state: done
+      rollback_message: successfully rolled out
+requests:
+  description: Number of API requests the module made.
+  returned: always
+  type: int
+  sample: 4
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _rollout
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=_k8s_client.kube_auth_argspec(
+            namespace=dict(type="str", required=True),
+            names=dict(type="list", elements="str", required=True),
+            timeout=dict(type="int", default=300),
+            interval=dict(type="int", default=5),
+            rollback=dict(type="bool", default=True),
+            rollback_timeout=dict(type="int"),
+        ),
+        supports_check_mode=True,
+    )
+    if not _k8s_client.HAS_KUBERNETES:
+        module.fail_json(msg=missing_required_lib("kubernetes"))
+    params = module.params
+    client = None
+    try:
+        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
+        if module.check_mode:
+            results, changed = _rollout.watch(client, params["namespace"], params["names"], 0, rollback=False)
+        else:
+            results, changed = _rollout.watch(client, params["namespace"], params["names"], params["timeout"],
+                                              params["interval"], params["rollback"], params["rollback_timeout"])
+    except _k8s_client.KubeError as exc:
+        module.fail_json(msg=str(exc), requests=client.requests if client else 0)
+    except Exception as exc:  # kubeconfig that cannot be loaded
+        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
+            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+    output = dict(changed=changed, deployments=results, requests=client.requests)
+    if any(result["state"] != "done" for result in results) and not module.check_mode:
+        module.fail_json(msg=_rollout.failure_message(results, params["timeout"]), **output)
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()
