@@ -96,10 +96,12 @@ def test_secrets_are_rendered_with_keys_and_placeholders_only(rendered):
     objects = [obj for _name, obj in load_manifests(str(build / "a"))]
     secrets = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Secret"}
     in_cluster = inventory_vars(env_name)["database_mode"] == "cloudnative_pg"
-    assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key"} | (
-        {"todo-db-owner"} if in_cluster else set())
+    assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key",
+                            "eventstack-deployer-token"} | ({"todo-db-owner"} if in_cluster else set())
     assert secrets["ocir-secret"]["type"] == "kubernetes.io/dockerconfigjson"
     assert secrets["db-credentials"]["data"] == {"DATABASE_URL": "UkVEQUNURUQ="}
+    # The deployer's token Secret carries no value: the API server fills it.
+    assert "data" not in secrets.pop("eventstack-deployer-token")
     for secret in secrets.values():
         assert set(secret["data"].values()) == {"UkVEQUNURUQ="}
 
