@@ -22,3 +22,9 @@ def site_render(tmp_path_factory):
             cache[env_name] = (build, run) + load_render(build)
         return cache[env_name]
     return get
+
+
+@pytest.fixture(scope="module", params=["local", "dev", "prod"])
+def rendered_site(request, site_render):
+    """(inventory, {manifest file: [objects]}) of the shared whole-site render, for each inventory in turn."""
+    return request.param, site_render(request.param)[2]

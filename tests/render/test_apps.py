@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 from tests.support import schemas
-from tests.support.playbook import inventory_vars, render
-
-
-@pytest.fixture(scope="module", params=["local", "dev", "prod"])
-def rendered(request, site_render):
-    _build, _run, by_file, _releases = site_render(request.param)
-    return request.param, by_file
+from tests.support.playbook import inventory_vars, of_kind, render
 
 
 def kinds(by_file, kind, name="apps.yaml"):
-    return [obj for obj in by_file.get(name, []) if obj["kind"] == kind]
+    return of_kind(by_file, kind, name)
 
 
 def everything(by_file):
@@ -30,8 +23,8 @@ def pod_specs(by_file):
         yield deployment, deployment["spec"]["template"]
 
 
-def test_one_deployment_service_and_account_per_service(rendered):
-    env_name, by_file = rendered
+def test_one_deployment_service_and_account_per_service(rendered_site):
+    env_name, by_file = rendered_site
     names = sorted(s["name"] for s in inventory_vars(env_name)["eventstack_services"])
     for kind in ("Deployment", "Service", "ServiceAccount"):
         assert sorted(o["metadata"]["name"] for o in kinds(by_file, kind)) == names, kind
@@ -39,8 +32,8 @@ def test_one_deployment_service_and_account_per_service(rendered):
     assert [e for obj in by_file["apps.yaml"] for e in schemas.validate(obj, version)] == []
 
 
-def test_every_container_has_requests_limits_probes_and_a_restricted_security_context(rendered):
-    _env, by_file = rendered
+def test_every_container_has_requests_limits_probes_and_a_restricted_security_context(rendered_site):
+    _env, by_file = rendered_site
     for deployment, template in pod_specs(by_file):
         spec, where = template["spec"], deployment["metadata"]["name"]
         assert spec["securityContext"]["runAsNonRoot"] is True, where
@@ -60,8 +53,8 @@ def test_every_container_has_requests_limits_probes_and_a_restricted_security_co
         assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
 
 
-def test_sidecars_have_resources_and_use_the_rendered_configuration(rendered):
-    _env, by_file = rendered
+def test_sidecars_have_resources_and_use_the_rendered_configuration(rendered_site):
+    _env, by_file = rendered_site
     (configuration,) = kinds(by_file, "Configuration", "dapr.yaml")
     for deployment, template in pod_specs(by_file):
         notes = template["metadata"]["annotations"]
@@ -73,8 +66,8 @@ def test_sidecars_have_resources_and_use_the_rendered_configuration(rendered):
         assert notes["dapr.io/log-as-json"] == "true"
 
 
-def test_every_dapr_app_id_is_expected_by_a_component_or_subscription_and_the_other_way_round(rendered):
-    _env, by_file = rendered
+def test_every_dapr_app_id_is_expected_by_a_component_or_subscription_and_the_other_way_round(rendered_site):
+    _env, by_file = rendered_site
     app_ids = {template["metadata"]["annotations"]["dapr.io/app-id"] for _d, template in pod_specs(by_file)}
     dapr = by_file["dapr.yaml"]
     scoped = {app_id for obj in dapr if obj["kind"] in ("Component", "Subscription")
@@ -83,8 +76,8 @@ def test_every_dapr_app_id_is_expected_by_a_component_or_subscription_and_the_ot
     assert scoped <= app_ids, "a component or subscription is scoped to an app that is not deployed"
 
 
-def test_env_from_secrets_names_rendered_secret_keys(rendered):
-    _env, by_file = rendered
+def test_env_from_secrets_names_rendered_secret_keys(rendered_site):
+    _env, by_file = rendered_site
     secrets = {(s["metadata"]["namespace"], s["metadata"]["name"]): set(s.get("data") or {}) | set(
         s.get("stringData") or {}) for s in everything(by_file) if s["kind"] == "Secret"}
     refs = 0
@@ -99,8 +92,8 @@ def test_env_from_secrets_names_rendered_secret_keys(rendered):
     assert {"name": "LOG_FORMAT", "value": "json"} in backend["spec"]["containers"][0]["env"]
 
 
-def test_tokens_only_where_daprd_reads_secrets_and_roles_name_those_secrets(rendered):
-    env_name, by_file = rendered
+def test_tokens_only_where_daprd_reads_secrets_and_roles_name_those_secrets(rendered_site):
+    env_name, by_file = rendered_site
     services = {s["name"]: s for s in inventory_vars(env_name)["eventstack_services"]}
     roles = {r["metadata"]["name"]: r for r in kinds(by_file, "Role")}
     bindings = {b["metadata"]["name"]: b for b in kinds(by_file, "RoleBinding")}
@@ -117,8 +110,8 @@ def test_tokens_only_where_daprd_reads_secrets_and_roles_name_those_secrets(rend
     assert all(binding["roleRef"]["kind"] == "Role" for binding in bindings.values()), "no ClusterRole binding"
 
 
-def test_services_select_their_pods_and_autoscalers_and_budgets_target_them(rendered):
-    _env, by_file = rendered
+def test_services_select_their_pods_and_autoscalers_and_budgets_target_them(rendered_site):
+    _env, by_file = rendered_site
     deployments = {d["metadata"]["name"]: d for d in kinds(by_file, "Deployment")}
     for service in kinds(by_file, "Service"):
         template = deployments[service["metadata"]["name"]]["spec"]["template"]
@@ -141,10 +134,10 @@ def _requests(resources, section, key):
     return parse_quantity(((resources or {}).get(section) or {}).get(key, 0))
 
 
-def test_quotas_hold_what_the_namespace_runs_while_every_deployment_rolls(rendered):
+def test_quotas_hold_what_the_namespace_runs_while_every_deployment_rolls(rendered_site):
     """Recomputed from the rendered objects: Deployments at replicas or HPA minimum plus one surge pod, each with
     its sidecar (annotations), and the PostgreSQL instances; containers without a value get the LimitRange's."""
-    _env, by_file = rendered
+    _env, by_file = rendered_site
     objects = everything(by_file)
     hpa_min = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["minReplicas"]
                for h in objects if h["kind"] == "HorizontalPodAutoscaler"}
@@ -185,8 +178,8 @@ def test_quotas_hold_what_the_namespace_runs_while_every_deployment_rolls(render
     assert checked >= 1, "the application namespace has a quota and workloads"
 
 
-def test_routes_attach_to_the_rendered_gateway_and_reach_rendered_services(rendered):
-    env_name, by_file = rendered
+def test_routes_attach_to_the_rendered_gateway_and_reach_rendered_services(rendered_site):
+    env_name, by_file = rendered_site
     (route,) = kinds(by_file, "HTTPRoute")
     (gateway,) = kinds(by_file, "Gateway", "ingress.yaml")
     (parent,) = route["spec"]["parentRefs"]

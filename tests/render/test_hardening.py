@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.support.playbook import inventory_vars
+from tests.support.playbook import inventory_vars, of_kind
 
 READ = {"get", "list", "watch"}
 
 
-@pytest.fixture(scope="module", params=["local", "dev", "prod"])
-def rendered(request, site_render):
-    _build, _run, by_file, _releases = site_render(request.param)
-    return request.param, by_file
-
-
 def kinds(by_file, kind, name="hardening.yaml"):
-    return [obj for obj in by_file.get(name, []) if obj["kind"] == kind]
+    return of_kind(by_file, kind, name)
 
 
 def plural(kind):
@@ -27,8 +19,8 @@ def allowed(rules, group, resource):
     return set().union(*[set(r["verbs"]) for r in rules if group in r["apiGroups"] and resource in r["resources"]])
 
 
-def test_the_deployer_converges_every_kind_the_apps_role_renders_and_nothing_more(rendered):
-    env_name, by_file = rendered
+def test_the_deployer_converges_every_kind_the_apps_role_renders_and_nothing_more(rendered_site):
+    env_name, by_file = rendered_site
     app_ns = inventory_vars(env_name)["eventstack_namespaces"]["app"]
     (role,) = kinds(by_file, "Role")
     assert role["metadata"]["namespace"] == app_ns
@@ -50,8 +42,8 @@ def test_the_deployer_converges_every_kind_the_apps_role_renders_and_nothing_mor
     assert not [e for e in every if e[1] == "secrets"], "the deployer reads no Secret"
 
 
-def test_the_deployer_is_bound_in_its_namespace_only_and_mounts_no_token(rendered):
-    env_name, by_file = rendered
+def test_the_deployer_is_bound_in_its_namespace_only_and_mounts_no_token(rendered_site):
+    env_name, by_file = rendered_site
     app_ns = inventory_vars(env_name)["eventstack_namespaces"]["app"]
     (account,) = kinds(by_file, "ServiceAccount")
     (binding,) = kinds(by_file, "RoleBinding")
@@ -65,8 +57,8 @@ def test_the_deployer_is_bound_in_its_namespace_only_and_mounts_no_token(rendere
     assert token["metadata"]["annotations"] == {"kubernetes.io/service-account.name": account["metadata"]["name"]}
 
 
-def test_the_read_only_cluster_role_reads_and_never_secrets(rendered):
-    _env, by_file = rendered
+def test_the_read_only_cluster_role_reads_and_never_secrets(rendered_site):
+    _env, by_file = rendered_site
     (role,) = kinds(by_file, "ClusterRole")
     for rule in role["rules"]:
         assert set(rule["verbs"]) == READ, rule
@@ -74,8 +66,8 @@ def test_the_read_only_cluster_role_reads_and_never_secrets(rendered):
     assert kinds(by_file, "ClusterRoleBinding") == [], "no subjects in the inventories, so no binding"
 
 
-def test_no_rendered_binding_grants_cluster_admin_and_no_role_uses_wildcards(rendered):
-    _env, by_file = rendered
+def test_no_rendered_binding_grants_cluster_admin_and_no_role_uses_wildcards(rendered_site):
+    _env, by_file = rendered_site
     objects = [obj for objects in by_file.values() for obj in objects]
     for binding in (o for o in objects if o["kind"] in ("RoleBinding", "ClusterRoleBinding")):
         assert binding["roleRef"]["name"] != "cluster-admin", binding["metadata"]["name"]

@@ -76,6 +76,11 @@ def render(env_name, build_dir, *args, **extra_vars):
     return load_render(build_dir)
 
 
+def of_kind(by_file, kind, name):
+    """The objects of one kind in one rendered manifest file ({file: [objects]} as load_render returns)."""
+    return [obj for obj in by_file.get(name, []) if obj["kind"] == kind]
+
+
 def load_render(build_dir):
     """What a render wrote: ({manifest file: [objects]}, {release name: release})."""
     by_file = {}
