@@ -8,7 +8,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: setup plan deploy destroy lint test sanity units schemas bench clean
 
-$(SETUP_STAMP): requirements.txt scripts/setup.sh
+$(SETUP_STAMP): requirements.txt requirements-checkov.txt scripts/setup.sh
 	scripts/setup.sh
 	touch $@
 
@@ -18,6 +18,7 @@ setup: $(SETUP_STAMP)
 plan: setup
 	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/$(ENV) -e eventstack_mode=render
 	$(BIN)/python scripts/plan_summary.py build/$(ENV)
+	$(BIN)/python scripts/scan.py build/$(ENV)
 
 ## Converge inventories/$(ENV) for real (OCI and Kubernetes credentials needed).
 deploy: setup

@@ -34,6 +34,17 @@ if [ "$want" != "$have" ]; then
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 
+# checkov, for scripts/scan.py (make plan, the render tests): its own venv, its pins clash with ansible-lint's.
+CHECKOV_VENV=.venv-checkov
+want=$(sha256sum requirements-checkov.txt | cut -d' ' -f1)
+have=$(cat "$CHECKOV_VENV/.requirements.sha256" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  say "installing checkov into $CHECKOV_VENV from requirements-checkov.txt"
+  [ -x "$CHECKOV_VENV/bin/python" ] || "$PYTHON" -m venv "$CHECKOV_VENV"
+  "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+  echo "$want" > "$CHECKOV_VENV/.requirements.sha256"
+fi
+
 collection_version() {  # prints the installed version of collection $1 (ns/name), or nothing
   local manifest="$COLLECTIONS/$1/MANIFEST.json"
   [ -f "$manifest" ] || return 0

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOCOLOR=1 PY_COLORS=0
 logs=build/test-logs
 mkdir -p "$logs"
+export EVENTSTACK_TEST_LOGS="$PWD/$logs"
 LAYERS=${LAYERS:-lint sanity units harness render converge bad_input}
 summary=()
 # The render and harness layers validate against upstream CRDs: ../shared/schemas/crds when it is there
@@ -92,7 +93,10 @@ for layer in $LAYERS; do
       record units "$passed" "$failed" $rc "(ansible-test units: tests/unit)"
       ;;
     harness) run_pytest_layer harness tests/support ;;
-    render) run_pytest_layer render -n 2 --dist loadfile tests/render ;;
+    render)
+      rm -f "$logs"/checkov-*.txt
+      run_pytest_layer render -n 2 --dist loadfile tests/render
+      cat "$logs"/checkov-*.txt 2>/dev/null || true ;;
     converge) run_pytest_layer converge -n 2 --dist loadfile tests/converge ;;
     bad_input) run_pytest_layer bad_input -n 2 tests/bad_input ;;
     *) echo "unknown layer $layer" >&2; exit 2 ;;

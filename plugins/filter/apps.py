@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The application's workloads (docs in apps_services.yml and apps_problems.yml)."""
+"""The application's workloads (docs in apps_services.yml, apps_problems.yml and apps_workload.yml)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def apps_problems(services, context=None):
     return _apps.apps_problems(to_builtin(services or []), to_builtin(context or {}))
 
 
+def apps_workload(service):
+    return _apps.workload(to_builtin(service))
+
+
 class FilterModule:
     def filters(self):
-        return {"apps_services": apps_services, "apps_problems": apps_problems}
+        return {"apps_services": apps_services, "apps_problems": apps_problems, "apps_workload": apps_workload}

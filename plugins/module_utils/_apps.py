@@ -79,6 +79,17 @@ def effective_services(services, overrides=None, defaults=None):
     return result
 
 
+def workload(service):
+    """What a completed service connects to, for the hardening role's NetworkPolicies."""
+    dapr = bool(service.get("dapr", True))
+    return {"name": service["name"], "labels": {"app.kubernetes.io/name": service["name"]},
+            "port": _int(service.get("port")), "route": service.get("route") or "", "dapr": dapr,
+            "database": bool(service.get("database")),
+            "state_store": dapr and bool(service.get("state_store")),
+            "pubsub": dapr and bool(service.get("subscriptions") or service.get("publishes")),
+            "kube_secrets": dapr and bool(service.get("secrets"))}
+
+
 def _int(value, default=0):
     try:
         return int(value)

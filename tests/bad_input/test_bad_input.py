@@ -165,6 +165,11 @@ CASES = [
     ("apps-quota-too-small", {"k8s_base_namespaces": namespaces((0, {"quota": {"requests_cpu": "500m"}}))},
      ["k8s_base_namespaces (todo-app).quota.requests_cpu is 500m", "while they roll out",
       "raise the quota or lower the services' replicas, hpa.min or resources"]),
+    ("hardening-api-cidr-typo", {"hardening_api_server_cidrs": ["10.0.0.300/28"]},
+     ["hardening_api_server_cidrs: '10.0.0.300/28' is not a CIDR"]),
+    ("hardening-external-database-without-address", {"database_mode": "external",
+                                                     "vault_database_url": "postgresql://app:s3cr3t-pw@db.example:5432/app"},
+     ["hardening_external_database_cidrs is empty but todo-backend", "give its address"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

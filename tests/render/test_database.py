@@ -13,7 +13,8 @@ BACKUPS = {"database_backup_enabled": True, "database_backup_destination_path": 
 HA = {"database_instances": 3, "database_spread_across_zones": True, "database_pdb": True}
 # (case, inventory, extra vars)
 CASES = [("local", "local", {}), ("dev", "dev", {}), ("prod", "prod", {}),
-         ("local-external", "local", {"database_mode": "external"}),
+         ("local-external", "local", {"database_mode": "external",
+                                      "hardening_external_database_cidrs": ["10.0.20.15/32"]}),
          ("dev-backups", "dev", BACKUPS), ("local-ha", "local", HA)]
 
 

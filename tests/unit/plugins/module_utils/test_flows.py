@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _flows, _netpol
+
+OWNED = ["todo-app", "kafka", "dapr-system", "monitoring", "envoy-gateway-system", "cnpg-system"]
+
+
+def app(name, port=8000, **kwargs):
+    entry = {"name": name, "labels": {"app.kubernetes.io/name": name}, "port": port, "dapr": True, "route": ""}
+    entry.update(kwargs)
+    return entry
+
+
+STACK = {
+    "namespaces": OWNED,
+    "app_namespace": "todo-app",
+    "apps": [app("todo-frontend", 3000, route="/"),
+             app("todo-backend", route="/api", database=True, state_store=True, pubsub=True, kube_secrets=True),
+             app("notification-worker", pubsub=True),
+             app("audit-worker", pubsub=True, state_store=True)],
+    "ingress": {"enabled": True, "controller": "envoy_gateway", "namespace": "envoy-gateway-system",
+                "gateway_name": "eventstack", "container_ports": [10080, 10443]},
+    "dapr": {"enabled": True, "namespace": "dapr-system"},
+    "kafka": {"enabled": True, "namespace": "kafka", "cluster": "todo-kafka", "client_ports": [9092, 9093],
+              "dapr_port": 9092, "exporter": True},
+    "database": {"mode": "cloudnative_pg", "namespace": "todo-app", "pod_labels": {"cnpg.io/cluster": "todo-db"},
+                 "port": 5432, "operator_namespace": "cnpg-system"},
+    "prometheus": {"enabled": True, "namespace": "monitoring", "labels": {"app.kubernetes.io/name": "prometheus"}},
+    "api_server": {"cidrs": ["10.0.0.0/28"], "ports": [443, 6443]},
+}
+
+
+def build(stack=None):
+    stack = stack or STACK
+    flows = _flows.stack_flows(stack)
+    return flows, _flows.network_policies(stack, flows)
+
+
+def cluster(stack=None, policies=None):
+    stack = stack or STACK
+    flows, rendered = build(stack)
+    pods, externals = _flows.endpoints(stack, flows)
+    externals.append({"name": "internet", "ip": "203.0.113.7"})
+    return _netpol.Cluster(rendered if policies is None else policies, pods, [{"name": n} for n in OWNED], externals)
+
+
+def pod(net, name):
+    found = [p for p in net.endpoints() if p["name"] == name]
+    assert found, name
+    return found[0]
+
+
+def test_every_owned_namespace_gets_default_deny_and_dns():
+    _flows_list, policies = build()
+    by_ns = {}
+    for policy in policies:
+        by_ns.setdefault(policy["metadata"]["namespace"], {})[policy["metadata"]["name"]] = policy
+    assert sorted(by_ns) == sorted(OWNED)
+    for namespace in OWNED:
+        deny = by_ns[namespace]["eventstack-default-deny"]["spec"]
+        assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        dns = by_ns[namespace]["eventstack-allow-dns"]["spec"]["egress"][0]
+        assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {(53, "UDP"), (53, "TCP")}
+        assert dns["to"][0]["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}}
+
+
+def test_generated_policies_allow_every_intended_flow_and_nothing_else():
+    flows, policies = build()
+    pods, externals = _flows.endpoints(STACK, flows)
+    result = _netpol.analyse(policies, pods, [{"name": n} for n in OWNED], externals,
+                             _flows.intended(STACK, flows))
+    assert result["blocked"] == [] and result["unresolved"] == []
+    assert len(result["allowed_intended"]) > 60
+    # 0.0.0.0/0 on the public listener covers the API server's address too; everything else is closed.
+    assert {(f["to"], f["port"]) for f in result["unexpected"]} <= {
+        ("envoy-gateway-system/ingress/proxy", 10080), ("envoy-gateway-system/ingress/proxy", 10443)}
+
+
+@pytest.mark.parametrize("source,destination,port", [
+    ("ingress/proxy", "app/todo-frontend", 3000),
+    ("ingress/proxy", "app/todo-backend", 8000),
+    ("app/todo-backend", "database/instances", 5432),
+    ("app/audit-worker", "database/instances", 5432),
+    ("app/notification-worker", "kafka/brokers", 9092),
+    ("app/todo-frontend", "dapr/sentry", 50001),
+    ("app/todo-frontend", "app/todo-backend", 50002),
+    ("app/todo-backend", "dapr/scheduler", 50006),
+    ("kafka/operator", "kafka/brokers", 9091),
+    ("kafka/exporter", "kafka/brokers", 9091),
+    ("database/operator", "database/instances", 8000),
+    ("monitoring/prometheus", "kafka/brokers", 9404),
+    ("monitoring/prometheus", "app/todo-backend", 9090),
+    ("dapr/injector", "dapr/sentry", 50001),
+])
+def test_flows_the_stack_needs_are_allowed(source, destination, port):
+    net = cluster()
+    allowed, reason = net.check(pod(net, source), pod(net, destination), port)
+    assert allowed, reason
+
+
+@pytest.mark.parametrize("source,destination,port", [
+    ("app/todo-frontend", "database/instances", 5432),      # the frontend has no database access
+    ("app/notification-worker", "database/instances", 5432),
+    ("app/todo-frontend", "kafka/brokers", 9092),           # publishes nothing
+    ("app/todo-frontend", "app/todo-backend", 8000),         # apps talk through their sidecars only
+    ("kafka/brokers", "app/todo-backend", 8000),
+    ("app/todo-backend", "dapr/injector", 4000),
+    ("app/todo-backend", "kafka/brokers", 9091),            # replication listener is for Strimzi's own pods
+    ("monitoring/prometheus", "database/instances", 5432),
+    ("ingress/proxy", "app/audit-worker", 8000),            # not routed
+])
+def test_flows_nobody_asked_for_are_blocked(source, destination, port):
+    net = cluster()
+    allowed, _reason = net.check(pod(net, source), pod(net, destination), port)
+    assert not allowed
+
+
+def test_the_api_server_reaches_the_webhooks_and_the_internet_only_the_listener():
+    net = cluster()
+    api = pod(net, "api-server")
+    internet = pod(net, "internet")
+    assert api["ip"] == "10.0.0.1"
+    assert net.check(api, pod(net, "dapr/injector"), 4000)[0]
+    assert net.check(api, pod(net, "dapr/operator"), 19443)[0]
+    assert net.check(api, pod(net, "database/operator"), 9443)[0]
+    assert net.check(internet, pod(net, "ingress/proxy"), 10443)[0]
+    assert not net.check(internet, pod(net, "dapr/injector"), 4000)[0]
+    assert not net.check(internet, pod(net, "app/todo-backend"), 8000)[0]
+    assert net.check(pod(net, "app/todo-backend"), api, 6443)[0]          # Kubernetes secret store
+    assert not net.check(pod(net, "app/audit-worker"), api, 6443)[0]      # reads no Secrets through Dapr
+
+
+def test_a_deliberately_broken_policy_is_found():
+    flows, policies = build()
+    broken = copy.deepcopy(policies)
+    sentry = next(p for p in broken if p["metadata"]["name"] == "eventstack-dapr-sentry")
+    sentry["spec"]["ingress"] = [rule for rule in sentry["spec"]["ingress"]
+                                 if rule["from"][0].get("podSelector", {}).get("matchLabels")
+                                 != {_flows.DAPR_LABEL: "true"}]
+    pods, externals = _flows.endpoints(STACK, flows)
+    result = _netpol.analyse(broken, pods, [{"name": n} for n in OWNED], externals, _flows.intended(STACK, flows),
+                             check_unexpected=False)
+    blocked = {(f["flow"], f["from"]) for f in result["blocked"]}
+    assert blocked == {("sidecars -> dapr sentry", "todo-app/app/%s" % a["name"]) for a in STACK["apps"]}
+    assert all("ingress of dapr-system/dapr/sentry is isolated" in f["reason"] for f in result["blocked"])
+
+
+def test_components_outside_the_owned_namespaces_get_no_policy():
+    stack = dict(STACK, namespaces=["todo-app"])
+    _flows_list, policies = build(stack)
+    assert {p["metadata"]["namespace"] for p in policies} == {"todo-app"}
+    # the app side of a cross-namespace flow is still written
+    backend = next(p for p in policies if p["metadata"]["name"] == "eventstack-app-todo-backend")
+    peers = [rule["to"][0] for rule in backend["spec"]["egress"]]
+    assert {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kafka"}},
+            "podSelector": {"matchLabels": {"strimzi.io/cluster": "todo-kafka", "strimzi.io/kind": "Kafka"}}} in peers
+
+
+def test_disabled_layers_add_no_flows():
+    external = {"mode": "external", "cidrs": ["10.0.20.15/32"], "port": 5432}
+    stack = dict(STACK, kafka={"enabled": False}, database=external, prometheus={"enabled": False})
+    flows = _flows.stack_flows(stack)
+    names = [f["name"] for f in flows]
+    assert not any("Kafka" in n or "Strimzi" in n or "Prometheus" in n for n in names)
+    external = [f for f in flows if f["name"] == "todo-backend -> external PostgreSQL"]
+    assert external and external[0]["to"] == {"name": "database", "cidrs": ["10.0.20.15/32"]}
+
+
+def test_ingress_nginx_gets_its_admission_webhook_and_the_acme_solver():
+    stack = dict(STACK, ingress={"enabled": True, "controller": "ingress_nginx", "namespace": "envoy-gateway-system",
+                                 "gateway_name": "eventstack", "container_ports": [80, 443], "acme_solver": True,
+                                 "solver_namespace": "todo-app"})
+    flows = _flows.stack_flows(stack)
+    by_name = {f["name"]: f for f in flows}
+    assert by_name["API server -> ingress-nginx admission webhook"]["ports"] == [[8443, "TCP"]]
+    assert by_name["ingress proxy -> ACME HTTP-01 solver"]["to"] == "ingress/acme-solver"
+    assert "envoy proxy -> gateway controller (xDS, Wasm)" not in by_name
+
+
+def test_merged_rules_are_stable():
+    _flows_list, first = build()
+    _flows_list, second = build(copy.deepcopy(STACK))
+    assert first == second
+    backend = next(p for p in first if p["metadata"]["name"] == "eventstack-app-todo-backend")
+    peers = [repr(rule["to"]) for rule in backend["spec"]["egress"]]
+    assert len(peers) == len(set(peers))
+
+
+def test_problems_name_the_variable():
+    assert _flows.problems(STACK) == []
+    bad = dict(STACK, api_server={"cidrs": ["10.0.0.300/28"]})
+    assert _flows.problems(bad) == ["hardening_api_server_cidrs: '10.0.0.300/28' is not a CIDR (like 10.0.0.0/28)"]
+    assert "hardening_api_server_cidrs is empty" in _flows.problems(dict(STACK, api_server={"cidrs": []}))[0]
+    external = dict(STACK, database={"mode": "external", "port": 5432, "cidrs": []})
+    message = _flows.problems(external)[0]
+    assert message.startswith("hardening_external_database_cidrs is empty but todo-backend, audit-worker connect")
+    broken = dict(STACK, kafka={"enabled": True, "namespace": "kafka"})
+    assert "cannot be derived" in _flows.problems(broken)[0] and "cluster" in _flows.problems(broken)[0]
