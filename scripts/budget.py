@@ -33,6 +33,14 @@ HELM_COMPONENTS = {
              for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler",
                           "dapr_sidecar_injector")],
     "cloudnative-pg": [("cloudnative-pg operator", ("resources",), 1)],
+    "metrics-server": [("metrics-server", ("resources",), 1)],
+    # node-exporter is a DaemonSet: one pod per node, counted once here (the dev budget is one node).
+    "kube-prometheus-stack": [("prometheus", ("prometheus", "prometheusSpec", "resources"), 1),
+                              ("prometheus-operator", ("prometheusOperator", "resources"), 1),
+                              ("kube-state-metrics", ("kube-state-metrics", "resources"), 1),
+                              ("node-exporter", ("prometheus-node-exporter", "resources"), 1),
+                              ("grafana", ("grafana", "resources"), 1),
+                              ("grafana sidecars", ("grafana", "sidecar", "resources"), 2)],
 }
 ENVOY_SHUTDOWN_MANAGER = {"cpu": "10m", "memory": "32Mi"}
 

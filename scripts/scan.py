@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """checkov over a render's manifests: prints the counts, every failed check and every skip with its reason.
 
     python scripts/scan.py build/<env>      (make plan runs it; exits 1 when a check fails)

@@ -233,7 +233,7 @@ _QUOTA_KEYS = {"requests_cpu": "requests.cpu", "requests_memory": "requests.memo
                "limits_memory": "limits.memory", "pods": "pods"}
 
 
-def _show(key, value):
+def show_quantity(key, value):
     if key == "pods":
         return "%d" % value
     if key.endswith("cpu"):
@@ -252,7 +252,7 @@ def quota_problems(namespace, quota, usage):
                 "k8s_base_namespaces (%s).quota.%s is %s, but the apps need %s while they roll out (every "
                 "Deployment at its replicas or HPA minimum plus one surge pod, Dapr sidecars and database instances "
                 "included): raise the quota or lower the services' replicas, hpa.min or resources"
-                % (namespace, name, quota[name], _show(key, usage[key])))
+                % (namespace, name, quota[name], show_quantity(key, usage[key])))
     return problems
 
 

@@ -110,6 +110,18 @@ def components(stack):
     prometheus = stack.get("prometheus") or {}
     if prometheus.get("enabled"):
         add("monitoring/prometheus", prometheus["namespace"], prometheus["labels"], [[9090, "TCP", "http-web"]])
+    observability = stack.get("observability") or {}
+    ns = observability.get("namespace")
+    if observability.get("metrics_server"):
+        add("monitoring/metrics-server", ns, {"app.kubernetes.io/name": "metrics-server"}, [[10250, "TCP", "https"]])
+    if observability.get("prometheus"):
+        add("monitoring/operator", ns, {"app": "kube-prometheus-stack-operator"}, [[10250, "TCP", "https"]])
+        add("monitoring/kube-state-metrics", ns, {"app.kubernetes.io/name": "kube-state-metrics"},
+            [[8080, "TCP", "http"], [8081, "TCP", "metrics"]])
+        add("monitoring/admission-create", ns, {"app": "kube-prometheus-stack-admission-create"})
+        add("monitoring/admission-patch", ns, {"app": "kube-prometheus-stack-admission-patch"})
+        if observability.get("grafana"):
+            add("monitoring/grafana", ns, {"app.kubernetes.io/name": "grafana"}, [[3000, "TCP", "grafana"]])
     return found
 
 
@@ -209,19 +221,41 @@ def stack_flows(stack):
             flow("%s -> external PostgreSQL" % app["name"], "app/%s" % app["name"], external,
                  _tcp(database["port"]))
 
+    observability = stack.get("observability") or {}
+    nodes = _external("nodes", (stack.get("nodes") or {}).get("cidrs") or ["0.0.0.0/0"])
+    flow("metrics-server -> kubelets", "monitoring/metrics-server", nodes, _tcp(10250))
+    flow("metrics-server -> API server", "monitoring/metrics-server", api, api_ports)
+    flow("API server -> metrics-server (metrics.k8s.io)", api, "monitoring/metrics-server", _tcp(10250))
+    flow("prometheus-operator -> API server", "monitoring/operator", api, api_ports)
+    flow("API server -> prometheus-operator webhook", api, "monitoring/operator", _tcp(10250))
+    flow("kube-state-metrics -> API server", "monitoring/kube-state-metrics", api, api_ports)
+    flow("admission webhook certificate job -> API server", "monitoring/admission-create", api, api_ports)
+    flow("admission webhook patch job -> API server", "monitoring/admission-patch", api, api_ports)
+    flow("Grafana -> Prometheus", "monitoring/grafana", "monitoring/prometheus", _tcp(9090))
+    flow("Grafana sidecars -> API server (dashboards)", "monitoring/grafana", api, api_ports)
     prometheus = stack.get("prometheus") or {}
     if prometheus.get("enabled"):
+        flow("Prometheus -> kubelets and node-exporter", "monitoring/prometheus", nodes, _tcp(10250, 9100))
+        flow("Prometheus -> kube-state-metrics", "monitoring/prometheus", "monitoring/kube-state-metrics",
+             _tcp(8080, 8081))
+        flow("Prometheus -> prometheus-operator", "monitoring/prometheus", "monitoring/operator", _tcp(10250))
+        flow("Prometheus -> Grafana", "monitoring/prometheus", "monitoring/grafana", _tcp(3000))
+        if observability.get("scrape_apps"):
+            for app in apps:
+                if app.get("port"):
+                    flow("Prometheus -> %s metrics path" % app["name"], "monitoring/prometheus",
+                         "app/%s" % app["name"], _tcp(app["port"]))
         for cid, comp in sorted(comps.items()):
             ports = [[p[0], p[1]] for p in comp["ports"]
                      if p[2] in ("metrics", "dapr-metrics", "tcp-prometheus")
                      or (cid == "kafka/operator" and p[2] == "http")]
-            if ports and cid != "dapr-sidecars":
+            if ports and cid != "dapr-sidecars" and not cid.startswith("monitoring/"):
                 flow("Prometheus -> %s metrics" % cid, "monitoring/prometheus", cid, ports)
         flow("Prometheus -> API server (service discovery)", "monitoring/prometheus", api, api_ports)
     return flows
 
 
-_CIDR_VARIABLES = (("api_server", "cidrs", "hardening_api_server_cidrs"),
+_CIDR_VARIABLES = (("api_server", "cidrs", "hardening_api_server_cidrs"), ("nodes", "cidrs", "hardening_node_cidrs"),
                    ("ingress", "public_cidrs", "hardening_public_cidrs"),
                    ("database", "cidrs", "hardening_external_database_cidrs"))
 

@@ -7,14 +7,17 @@ kafka_problems(settings) returns one message per problem, each naming the variab
 brokers (node pools with the broker role) >= default replication factor >= min.insync.replicas >= 1, a
 controller-role pool present (KRaft), every topic's replicas <= brokers and >= min ISR (or writes with
 acks=all fail), partitions >= 1, valid and unique topic names (including the dead-letter topics the
-topics name), persistent storage with a size (>= 50Gi on OCI, the block-volume minimum) and a class.
+topics name), persistent storage with a size (>= 50Gi on OCI, the block-volume minimum) and a class, and the
+kafka namespace's ResourceQuota against the pods the role runs there (brokers and controllers, the Entity Operator,
+Kafka Exporter and the operator, whose Deployment is recreated rather than surged; LimitRange defaults for unset
+values).
 """
 
 from __future__ import annotations
 
 import re
 
-from ansible_collections.eventstack.oke.plugins.module_utils import _quantity
+from ansible_collections.eventstack.oke.plugins.module_utils import _apps, _quantity
 
 _TOPIC = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,247}[a-z0-9])?$")
 OCI_MIN_VOLUME = 50 * 1024 ** 3
@@ -79,4 +82,41 @@ def kafka_problems(settings):
         dead_letter = topic.get("dead_letter_topic")
         if dead_letter and dead_letter not in topic_names:
             problems.append("%s.dead_letter_topic: %r is not in strimzi_kafka_topics; add it" % (where, dead_letter))
+    return problems + quota_problems(settings)
+
+
+_QUOTA_KEYS = (("requests_cpu", "requests.cpu"), ("requests_memory", "requests.memory"),
+               ("limits_cpu", "limits.cpu"), ("limits_memory", "limits.memory"), ("pods", "pods"))
+
+
+def namespace_pods(settings):
+    """[(component, count, resources)] of the pods in the kafka namespace."""
+    pods = [("node pool %s" % pool.get("name"), int(pool.get("replicas") or 0), pool.get("resources") or {})
+            for pool in settings.get("node_pools") or []]
+    pods.append(("entity operator", 1, settings.get("entity_operator_resources") or {}))
+    if settings.get("exporter"):
+        pods.append(("kafka exporter", 1, settings.get("exporter_resources") or {}))
+    # The operator's Deployment uses Recreate (no surge pod).
+    pods.append(("strimzi operator", 1, settings.get("operator_resources") or {}))
+    return pods
+
+
+def quota_problems(settings):
+    quota = settings.get("quota") or {}
+    if not quota:
+        return []
+    pods = namespace_pods(settings)
+    usage = _apps.namespace_usage([], extra_pods=[(count, resources) for _c, count, resources in pods],
+                                  limit_range=settings.get("limit_range") or {})
+    problems = []
+    for name, key in _QUOTA_KEYS:
+        if quota.get(name) in (None, ""):
+            continue
+        allowed = _quantity.parse_quantity(quota[name])
+        if usage[key] > allowed:
+            problems.append(
+                "k8s_base_namespaces (%s).quota.%s is %s, but the Kafka pods need %s (%s; LimitRange defaults where "
+                "unset): raise the quota or lower strimzi_kafka_node_pools / *_resources"
+                % (settings.get("namespace"), name, quota[name], _apps.show_quantity(key, usage[key]),
+                   ", ".join("%s x%d" % (c, n) for c, n, _r in pods)))
     return problems

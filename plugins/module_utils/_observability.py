@@ -7,7 +7,8 @@
 Prometheus config reloader with the operator's defaults, node-exporter once per node);
 ``problems(settings)`` returns messages naming the variable and the fix: durations and sizes Prometheus would
 refuse, thresholds, and the namespace's ResourceQuota against what the role would run (a quota the stack itself
-exceeds is an error before anything changes).
+exceeds is an error before anything changes; every container must set requests and limits, so no LimitRange
+default is involved).
 """
 
 from __future__ import annotations
@@ -46,15 +47,11 @@ def pods(settings):
     return found
 
 
-def _usage(found, limit_range):
-    defaults = {"requests": {"cpu": limit_range.get("default_request_cpu"),
-                             "memory": limit_range.get("default_request_memory")},
-                "limits": {"cpu": limit_range.get("default_cpu"), "memory": limit_range.get("default_memory")}}
+def _usage(found):
     total = {(kind, resource): 0 for _q, kind, resource in QUOTA_KEYS}
     for _component, count, _variable, resources in found:
         for _quota, kind, resource in QUOTA_KEYS:
-            value = ((resources or {}).get(kind) or {}).get(resource) or defaults[kind][resource] or 0
-            total[(kind, resource)] += count * parse_quantity(value)
+            total[(kind, resource)] += count * parse_quantity(resources[kind][resource])
     return total
 
 
@@ -93,7 +90,7 @@ def problems(settings):
         return messages
     quota = settings.get("quota") or {}
     if quota:
-        usage = _usage(found, settings.get("limit_range") or {})
+        usage = _usage(found)
         for key, kind, resource in QUOTA_KEYS:
             if key not in quota:
                 continue

@@ -170,6 +170,12 @@ CASES = [
     ("hardening-external-database-without-address", {"database_mode": "external",
                                                      "vault_database_url": "postgresql://app:s3cr3t-pw@db.example:5432/app"},
      ["hardening_external_database_cidrs is empty but todo-backend", "give its address"]),
+    ("observability-stack-exceeds-monitoring-quota", {"observability_prometheus_enabled": True},
+     ["k8s_base_namespaces (monitoring).quota.limits_cpu is 500m", "the observability role's pods there add up to",
+      "raise the quota or lower the observability_*_resources"]),
+    ("observability-retention-typo", {"observability_prometheus_enabled": True,
+                                      "observability_prometheus_retention": "7 days"},
+     ["observability_prometheus_retention: '7 days' is not a Prometheus duration"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

@@ -82,10 +82,12 @@ def test_second_apply_changes_nothing_and_sends_nothing(converged, local_render)
     assert writes(server) == [], "a no-change run must not send a single apply"
     discovery = [r for r in server.requests if DISCOVERY.fullmatch(r["path"])]
     reads = [r for r in server.requests if not DISCOVERY.fullmatch(r["path"])]
-    # Beside the batches' lists: the hardening role looks for a policy-enforcing CNI's DaemonSet (one list).
-    cni = [r for r in reads if r["path"] == "/apis/apps/v1/daemonsets"]
-    assert len(cni) == 1, cni
-    reads = [r for r in reads if r not in cni]
+    # Beside the batches' lists: the hardening role looks for a policy-enforcing CNI's DaemonSet (one list), the
+    # observability role for who serves metrics.k8s.io (one read).
+    probe_paths = ("/apis/apps/v1/daemonsets", "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io")
+    probes = [r for r in reads if r["path"] in probe_paths]
+    assert len(probes) == 2, probes
+    reads = [r for r in reads if r not in probes]
     # One list per kind and namespace of a batch, never one read per object (make bench prints the figures); discovery once
     # per group-version of a batch, plus the API roots.
     assert all(r["method"] == "GET" and not r["path"].rsplit("/", 1)[-1] in NAMES for r in reads), reads

@@ -33,8 +33,11 @@ def test_render_writes_manifests(rendered):
     assert first.recap["failed"] == 0
     objects = load_manifests(str(build / "a"))
     assert objects, "render wrote no objects"
+    # The observability role writes objects only with kube-prometheus-stack (monitors, rules, dashboards).
+    prometheus = inventory_vars(env_name).get("observability_prometheus_enabled", False)
     assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml", "strimzi_kafka.yaml", "database.yaml",
-                                                "dapr.yaml", "apps.yaml", "hardening.yaml"}
+                                                "dapr.yaml", "apps.yaml", "hardening.yaml"} | (
+        {"observability.yaml"} if prometheus else set())
 
 
 def test_every_object_is_valid_against_the_target_schema(rendered):
@@ -96,8 +99,10 @@ def test_secrets_are_rendered_with_keys_and_placeholders_only(rendered):
     objects = [obj for _name, obj in load_manifests(str(build / "a"))]
     secrets = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Secret"}
     in_cluster = inventory_vars(env_name)["database_mode"] == "cloudnative_pg"
+    grafana = inventory_vars(env_name).get("observability_prometheus_enabled", False)
     assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key",
-                            "eventstack-deployer-token"} | ({"todo-db-owner"} if in_cluster else set())
+                            "eventstack-deployer-token"} | ({"todo-db-owner"} if in_cluster else set()) | (
+        {"grafana-admin"} if grafana else set())
     assert secrets["ocir-secret"]["type"] == "kubernetes.io/dockerconfigjson"
     assert secrets["db-credentials"]["data"] == {"DATABASE_URL": "UkVEQUNURUQ="}
     # The deployer's token Secret carries no value: the API server fills it.

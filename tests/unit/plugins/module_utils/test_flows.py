@@ -200,3 +200,33 @@ def test_problems_name_the_variable():
     assert message.startswith("hardening_external_database_cidrs is empty but todo-backend, audit-worker connect")
     broken = dict(STACK, kafka={"enabled": True, "namespace": "kafka"})
     assert "cannot be derived" in _flows.problems(broken)[0] and "cluster" in _flows.problems(broken)[0]
+
+
+def test_kube_prometheus_stack_and_metrics_server_get_their_flows():
+    stack = dict(STACK, observability={"namespace": "monitoring", "prometheus": True, "grafana": True,
+                                       "metrics_server": True, "scrape_apps": True},
+                 nodes={"cidrs": ["10.0.10.0/24"]})
+    net = cluster(stack)
+    prometheus, grafana = pod(net, "monitoring/prometheus"), pod(net, "monitoring/grafana")
+    nodes, api = pod(net, "nodes"), pod(net, "api-server")
+    assert net.check(prometheus, pod(net, "monitoring/kube-state-metrics"), 8080)[0]
+    assert net.check(prometheus, pod(net, "app/todo-backend"), 8000)[0]      # the apps' /metrics
+    assert net.check(prometheus, nodes, 9100)[0] and net.check(prometheus, nodes, 10250)[0]
+    assert net.check(grafana, prometheus, 9090)[0]
+    assert not net.check(grafana, pod(net, "app/todo-backend"), 8000)[0]
+    assert net.check(pod(net, "monitoring/metrics-server"), nodes, 10250)[0]
+    assert net.check(api, pod(net, "monitoring/metrics-server"), 10250)[0]
+    assert net.check(api, pod(net, "monitoring/operator"), 10250)[0]
+    assert not net.check(pod(net, "app/todo-backend"), prometheus, 9090)[0]
+    flows, policies = build(stack)
+    pods, externals = _flows.endpoints(stack, flows)
+    result = _netpol.analyse(policies, pods, [{"name": n} for n in OWNED], externals, _flows.intended(stack, flows))
+    assert result["blocked"] == [] and result["unresolved"] == []
+    assert {(f["to"], f["port"]) for f in result["unexpected"]} <= {
+        ("envoy-gateway-system/ingress/proxy", 10080), ("envoy-gateway-system/ingress/proxy", 10443)}
+
+
+def test_without_prometheus_nothing_may_scrape():
+    net = cluster(dict(STACK, prometheus={"enabled": False}))
+    assert not [p for p in net.endpoints() if p["name"] == "monitoring/prometheus"]
+    assert "Prometheus" not in " ".join(f["name"] for f in _flows.stack_flows(dict(STACK, prometheus={"enabled": False})))

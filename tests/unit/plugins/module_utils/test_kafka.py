@@ -52,3 +52,32 @@ def test_each_problem_names_its_variable(changes, expected):
 def test_small_volumes_are_fine_off_oci():
     pool = dict(DUAL, storage={"type": "persistent-claim", "size": "1Gi", "class": "standard"})
     assert _kafka.kafka_problems(dict(DEV, node_pools=[pool], oci=False)) == []
+
+
+def quota_settings(**change):
+    settings = {"namespace": "kafka",
+                "node_pools": [{"name": "dual-role", "replicas": 1, "roles": ["controller", "broker"],
+                                "resources": {"requests": {"cpu": "250m", "memory": "1Gi"},
+                                              "limits": {"memory": "1536Mi"}}}],
+                "entity_operator_resources": {"requests": {"cpu": "25m", "memory": "192Mi"}},
+                "exporter": True, "exporter_resources": {"requests": {"cpu": "25m", "memory": "32Mi"}},
+                "operator_resources": {"requests": {"cpu": "100m", "memory": "256Mi"}},
+                "limit_range": {"default_cpu": "1", "default_memory": "512Mi"},
+                "quota": {"requests_cpu": "1", "limits_cpu": "8", "limits_memory": "6Gi"}}
+    settings.update(change)
+    return settings
+
+
+def test_the_kafka_namespace_quota_holds_the_pods_with_limit_range_defaults():
+    assert _kafka.quota_problems(quota_settings()) == []
+    names = [c for c, _n, _r in _kafka.namespace_pods(quota_settings())]
+    assert names == ["node pool dual-role", "entity operator", "kafka exporter", "strimzi operator"]
+    # limits.cpu comes from the LimitRange default (1) for each of the 4 pods: broker, EO, exporter, operator
+    (message,) = _kafka.quota_problems(quota_settings(quota={"limits_cpu": "3"}))
+    assert message.startswith("k8s_base_namespaces (kafka).quota.limits_cpu is 3, but the Kafka pods need 4 (")
+    assert "node pool dual-role x1" in message and "strimzi_kafka_node_pools" in message
+    # requests: 250m + 25m + 25m + 100m = 400m
+    assert _kafka.quota_problems(quota_settings(quota={"requests_cpu": "400m"})) == []
+    assert "need 0.45" in _kafka.quota_problems(quota_settings(quota={"requests_cpu": "400m"}, exporter_resources={
+        "requests": {"cpu": "75m", "memory": "32Mi"}}))[0]
+    assert _kafka.quota_problems(quota_settings(quota={})) == []

@@ -44,11 +44,10 @@ def test_a_quota_the_role_would_exceed_is_named_with_the_sum():
     assert "node-exporter x3" in message and "raise the quota" in message
 
 
-def test_limit_range_defaults_fill_unset_values_in_the_sum():
-    unset = dict(SETTINGS, prometheus=False, metrics_server_resources={"requests": {"cpu": "50m", "memory": "64Mi"},
-                                                                      "limits": {"cpu": "200m", "memory": "128Mi"}},
-                 quota={"requests_cpu": "40m"}, limit_range={"default_request_cpu": "100m"})
-    assert "add up to 50m" in _observability.problems(unset)[0]
+def test_metrics_server_alone_is_checked_against_the_quota():
+    alone = dict(SETTINGS, prometheus=False, quota={"requests_cpu": "40m", "limits_memory": "1Gi"})
+    (message,) = _observability.problems(alone)
+    assert "quota.requests_cpu is 40m" in message and "add up to 50m of cpu requests (metrics-server)" in message
 
 
 def test_durations_sizes_thresholds_and_resources_are_named():
