@@ -241,19 +241,24 @@ def show_quantity(key, value):
     return "%.2fGi" % (value / 2 ** 30)
 
 
-def quota_problems(namespace, quota, usage):
-    problems = []
+def quota_excess(quota, usage):
+    """[(quota setting, its value, the usage shown)] for each k8s_base quota setting the usage (namespace_usage's
+    form) exceeds; shared by the apps, strimzi_kafka and observability checks."""
+    excess = []
     for name, key in sorted(_QUOTA_KEYS.items()):
         if (quota or {}).get(name) in (None, ""):
             continue
         allowed = _quantity(quota[name])
         if allowed is not None and usage[key] > allowed:
-            problems.append(
-                "k8s_base_namespaces (%s).quota.%s is %s, but the apps need %s while they roll out (every "
-                "Deployment at its replicas or HPA minimum plus one surge pod, Dapr sidecars and database instances "
-                "included): raise the quota or lower the services' replicas, hpa.min or resources"
-                % (namespace, name, quota[name], show_quantity(key, usage[key])))
-    return problems
+            excess.append((name, quota[name], show_quantity(key, usage[key])))
+    return excess
+
+
+def quota_problems(namespace, quota, usage):
+    return ["k8s_base_namespaces (%s).quota.%s is %s, but the apps need %s while they roll out (every Deployment at "
+            "its replicas or HPA minimum plus one surge pod, Dapr sidecars and database instances included): raise "
+            "the quota or lower the services' replicas, hpa.min or resources" % (namespace, name, value, used)
+            for name, value, used in quota_excess(quota, usage)]
 
 
 def apps_problems(services, context=None):

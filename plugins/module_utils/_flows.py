@@ -136,6 +136,11 @@ def _external(name, cidrs):
     return {"name": name, "cidrs": list(cidrs)}
 
 
+def database_users(apps):
+    """The services that connect to PostgreSQL, themselves (database: true) or through the Dapr state store."""
+    return [app for app in apps or [] if app.get("database") or (app.get("dapr") and app.get("state_store"))]
+
+
 def stack_flows(stack):
     """The flows the stack needs, from the same settings the other roles render from."""
     comps = components(stack)
@@ -205,7 +210,7 @@ def stack_flows(stack):
         flow("Kafka Exporter -> brokers", "kafka/exporter", "kafka/brokers", _tcp(9091))
 
     database = stack.get("database") or {}
-    users = [app for app in apps if app.get("database") or (app.get("dapr") and app.get("state_store"))]
+    users = database_users(apps)
     if database.get("mode") == "cloudnative_pg":
         port = int(database["port"])
         for app in users:
@@ -273,8 +278,7 @@ def problems(stack):
         found.append("hardening_api_server_cidrs is empty: give the addresses pods reach the Kubernetes API at "
                      "(OKE: the API endpoint subnet), or 0.0.0.0/0")
     database = stack.get("database") or {}
-    users = [app["name"] for app in stack.get("apps") or []
-             if app.get("database") or (app.get("dapr") and app.get("state_store"))]
+    users = [app["name"] for app in database_users(stack.get("apps"))]
     if database.get("mode") == "external" and users and not database.get("cidrs"):
         found.append("hardening_external_database_cidrs is empty but %s connect to the external PostgreSQL: give its "
                      "address (e.g. [10.0.20.15/32]) so their egress can be allowed" % ", ".join(users))

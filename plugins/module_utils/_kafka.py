@@ -85,10 +85,6 @@ def kafka_problems(settings):
     return problems + quota_problems(settings)
 
 
-_QUOTA_KEYS = (("requests_cpu", "requests.cpu"), ("requests_memory", "requests.memory"),
-               ("limits_cpu", "limits.cpu"), ("limits_memory", "limits.memory"), ("pods", "pods"))
-
-
 def namespace_pods(settings):
     """[(component, count, resources)] of the pods in the kafka namespace."""
     pods = [("node pool %s" % pool.get("name"), int(pool.get("replicas") or 0), pool.get("resources") or {})
@@ -108,15 +104,7 @@ def quota_problems(settings):
     pods = namespace_pods(settings)
     usage = _apps.namespace_usage([], extra_pods=[(count, resources) for _c, count, resources in pods],
                                   limit_range=settings.get("limit_range") or {})
-    problems = []
-    for name, key in _QUOTA_KEYS:
-        if quota.get(name) in (None, ""):
-            continue
-        allowed = _quantity.parse_quantity(quota[name])
-        if usage[key] > allowed:
-            problems.append(
-                "k8s_base_namespaces (%s).quota.%s is %s, but the Kafka pods need %s (%s; LimitRange defaults where "
-                "unset): raise the quota or lower strimzi_kafka_node_pools / *_resources"
-                % (settings.get("namespace"), name, quota[name], _apps.show_quantity(key, usage[key]),
-                   ", ".join("%s x%d" % (c, n) for c, n, _r in pods)))
-    return problems
+    return ["k8s_base_namespaces (%s).quota.%s is %s, but the Kafka pods need %s (%s; LimitRange defaults where "
+            "unset): raise the quota or lower strimzi_kafka_node_pools / *_resources"
+            % (settings.get("namespace"), name, value, used, ", ".join("%s x%d" % (c, n) for c, n, _r in pods))
+            for name, value, used in _apps.quota_excess(quota, usage)]

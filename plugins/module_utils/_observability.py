@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _apps
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 
 DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
 SIZE = re.compile(r"^[0-9]+(B|KB|MB|GB|TB|PB|EB)$")
 # prometheus-operator's defaults for the config-reloader sidecar of the Prometheus pod.
 CONFIG_RELOADER = {"requests": {"cpu": "10m", "memory": "50Mi"}, "limits": {"cpu": "10m", "memory": "50Mi"}}
-QUOTA_KEYS = (("requests_cpu", "requests", "cpu"), ("requests_memory", "requests", "memory"),
-              ("limits_cpu", "limits", "cpu"), ("limits_memory", "limits", "memory"))
 
 
 def pods(settings):
@@ -45,14 +44,6 @@ def pods(settings):
                       ("grafana sidecars", 2, "observability_grafana_sidecar_resources",
                        settings.get("grafana_sidecar_resources") or {})]
     return found
-
-
-def _usage(found):
-    total = {(kind, resource): 0 for _q, kind, resource in QUOTA_KEYS}
-    for _component, count, _variable, resources in found:
-        for _quota, kind, resource in QUOTA_KEYS:
-            total[(kind, resource)] += count * parse_quantity(resources[kind][resource])
-    return total
 
 
 def _resource_problems(found):
@@ -88,25 +79,11 @@ def problems(settings):
             messages.append("observability_%s: %r must be a whole number of at least 1" % (variable, value))
     if messages:
         return messages
-    quota = settings.get("quota") or {}
-    if quota:
-        usage = _usage(found)
-        for key, kind, resource in QUOTA_KEYS:
-            if key not in quota:
-                continue
-            allowed = parse_quantity(quota[key])
-            if usage[(kind, resource)] > allowed:
-                messages.append(
-                    "k8s_base_namespaces (%s).quota.%s is %s, but the observability role's pods there add up to %s "
-                    "of %s %s (%s); raise the quota or lower the observability_*_resources" % (
-                        settings.get("namespace"), key, quota[key], _show(resource, usage[(kind, resource)]),
-                        resource, kind,
-                        ", ".join("%s%s" % (component, " x%d" % count if count > 1 else "")
-                                  for component, count, _v, _r in found)))
+    usage = _apps.namespace_usage([], extra_pods=[(count, resources) for _c, count, _v, resources in found])
+    messages += ["k8s_base_namespaces (%s).quota.%s is %s, but the observability role's pods there add up to %s (%s); "
+                 "raise the quota or lower the observability_*_resources" % (
+                     settings.get("namespace"), name, value, used,
+                     ", ".join("%s%s" % (component, " x%d" % count if count > 1 else "")
+                               for component, count, _v, _r in found))
+                 for name, value, used in _apps.quota_excess(settings.get("quota") or {}, usage)]
     return messages
-
-
-def _show(resource, value):
-    if resource == "cpu":
-        return "%dm" % int(value * 1000)
-    return "%dMi" % int(value / (1024 * 1024))

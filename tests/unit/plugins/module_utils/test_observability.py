@@ -40,14 +40,14 @@ def test_a_quota_the_role_would_exceed_is_named_with_the_sum():
     (message,) = _observability.problems(tight)
     # 50 + 500 + 10 + 50 + 20 + 3*20 + 50 + 2*10 = 760m
     assert message.startswith("k8s_base_namespaces (monitoring).quota.requests_cpu is 500m, but the observability "
-                              "role's pods there add up to 760m of cpu requests")
+                              "role's pods there add up to 0.76 (")
     assert "node-exporter x3" in message and "raise the quota" in message
 
 
 def test_metrics_server_alone_is_checked_against_the_quota():
     alone = dict(SETTINGS, prometheus=False, quota={"requests_cpu": "40m", "limits_memory": "1Gi"})
     (message,) = _observability.problems(alone)
-    assert "quota.requests_cpu is 40m" in message and "add up to 50m of cpu requests (metrics-server)" in message
+    assert "quota.requests_cpu is 40m" in message and "add up to 0.05 (metrics-server)" in message
 
 
 def test_durations_sizes_thresholds_and_resources_are_named():
