@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The observability role's checks (docs in observability_problems.yml)."""
+"""The observability role's checks and its log shipper's configuration (docs in observability_problems.yml and
+fluent_bit_config.yml)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ def observability_problems(settings):
     return _observability.problems(to_builtin(settings or {}))
 
 
+def fluent_bit_config(loki):
+    return _observability.fluent_bit_config(to_builtin(loki or {}))
+
+
 class FilterModule:
     def filters(self):
-        return {"observability_problems": observability_problems}
+        return {"observability_problems": observability_problems, "fluent_bit_config": fluent_bit_config}

@@ -122,6 +122,8 @@ def components(stack):
         add("monitoring/admission-patch", ns, {"app": "kube-prometheus-stack-admission-patch"})
         if observability.get("grafana"):
             add("monitoring/grafana", ns, {"app.kubernetes.io/name": "grafana"}, [[3000, "TCP", "grafana"]])
+    if observability.get("log_shipping") == "loki":
+        add("monitoring/fluent-bit", ns, {"app.kubernetes.io/name": "fluent-bit"}, [[2020, "TCP", "metrics"]])
     return found
 
 
@@ -238,6 +240,12 @@ def stack_flows(stack):
     flow("admission webhook patch job -> API server", "monitoring/admission-patch", api, api_ports)
     flow("Grafana -> Prometheus", "monitoring/grafana", "monitoring/prometheus", _tcp(9090))
     flow("Grafana sidecars -> API server (dashboards)", "monitoring/grafana", api, api_ports)
+    if observability.get("log_shipping") == "loki":
+        loki = _external("loki", observability.get("loki_cidrs") or ["0.0.0.0/0"])
+        loki_port = _tcp(int(observability.get("loki_port") or 443))
+        flow("Fluent Bit -> Loki", "monitoring/fluent-bit", loki, loki_port)
+        flow("Fluent Bit -> API server (pod metadata)", "monitoring/fluent-bit", api, api_ports)
+        flow("Grafana -> Loki (datasource)", "monitoring/grafana", loki, loki_port)
     prometheus = stack.get("prometheus") or {}
     if prometheus.get("enabled"):
         flow("Prometheus -> kubelets and node-exporter", "monitoring/prometheus", nodes, _tcp(10250, 9100))
@@ -245,6 +253,7 @@ def stack_flows(stack):
              _tcp(8080, 8081))
         flow("Prometheus -> prometheus-operator", "monitoring/prometheus", "monitoring/operator", _tcp(10250))
         flow("Prometheus -> Grafana", "monitoring/prometheus", "monitoring/grafana", _tcp(3000))
+        flow("Prometheus -> Fluent Bit", "monitoring/prometheus", "monitoring/fluent-bit", _tcp(2020))
         if observability.get("scrape_apps"):
             for app in apps:
                 if app.get("port"):
@@ -262,7 +271,8 @@ def stack_flows(stack):
 
 _CIDR_VARIABLES = (("api_server", "cidrs", "hardening_api_server_cidrs"), ("nodes", "cidrs", "hardening_node_cidrs"),
                    ("ingress", "public_cidrs", "hardening_public_cidrs"),
-                   ("database", "cidrs", "hardening_external_database_cidrs"))
+                   ("database", "cidrs", "hardening_external_database_cidrs"),
+                   ("observability", "loki_cidrs", "hardening_log_shipping_cidrs"))
 
 
 def problems(stack):

@@ -176,6 +176,10 @@ CASES = [
     ("observability-retention-typo", {"observability_prometheus_enabled": True,
                                       "observability_prometheus_retention": "7 days"},
      ["observability_prometheus_retention: '7 days' is not a Prometheus duration"]),
+    ("log-shipping-without-a-loki-host", {"observability_log_shipping": "loki",
+                                          "observability_loki_host": "https://loki.example.com:3100"},
+     ["observability_loki_host: 'https://loki.example.com:3100' is not a host name",
+      "without scheme, port or path"]),
     ("unreachable-cluster", {"eventstack_kubeconfig": "KUBECONFIG_OF_A_CLOSED_PORT"},
      ["cannot reach the Kubernetes API", "eventstack_kubeconfig"]),
 ]

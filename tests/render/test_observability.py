@@ -1,6 +1,7 @@
 """The observability role as rendered: metrics-server everywhere it is wanted, kube-prometheus-stack in prod (and in a
-local variant with it switched on), monitors that find the pods the other roles render, alert rules and dashboards
-whose PromQL parses, and NetworkPolicies that let the scrapes through."""
+local variant with it and log shipping switched on), monitors that find the pods the other roles render, alert rules
+and dashboards whose PromQL parses, Fluent Bit's configuration and DaemonSet, and NetworkPolicies that let the scrapes
+and the log pushes through."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import yaml
 from ansible_collections.eventstack.oke.plugins.module_utils import _netpol
 from tests.support.playbook import REPO, inventory_vars, render
 
-PROMETHEUS_ON = {"observability_prometheus_enabled": True, "vault_grafana_admin_password": "not-shown-Gr4fana"}
+PROMETHEUS_ON = {"observability_prometheus_enabled": True, "vault_grafana_admin_password": "not-shown-Gr4fana",
+                 "observability_log_shipping": "loki", "observability_loki_host": "loki.logging.example.org",
+                 "observability_loki_user": "shipper", "vault_loki_password": "not-shown-L0ki-token"}
 
 
 def roomier_monitoring_quota():
@@ -148,3 +151,61 @@ def test_grafana_password_is_redacted_and_prometheus_may_scrape(local_with_prome
         allowed, reason = cluster.check(source, destination, port)
         assert allowed, reason
     assert not cluster.check(pods[1], backend, 8000)[0], "Grafana queries Prometheus, not the apps"
+
+
+def test_secrets_stay_out_of_the_rendered_files(local_with_prometheus):
+    text = json.dumps(local_with_prometheus[0])
+    for secret in ("vault_grafana_admin_password", "vault_loki_password"):
+        assert PROMETHEUS_ON[secret] not in text, secret
+
+
+def _fluent_bit(by_file):
+    (daemon_set,) = [d for d in objects(by_file, "DaemonSet") if d["metadata"]["name"] == "fluent-bit"]
+    (config_map,) = [c for c in objects(by_file, "ConfigMap") if c["metadata"]["name"] == "fluent-bit"]
+    return daemon_set, yaml.safe_load(config_map["data"]["fluent-bit.yaml"])
+
+
+def test_fluent_bit_ships_every_container_log_to_the_configured_loki(local_with_prometheus):
+    by_file, _releases = local_with_prometheus
+    daemon_set, config = _fluent_bit(by_file)
+    (output,) = config["pipeline"]["outputs"]
+    assert (output["name"], output["host"], output["http_user"]) == ("loki", "loki.logging.example.org", "shipper")
+    assert output["http_passwd"] == "${LOKI_PASSWORD}"
+    assert "cluster=eventstack-local" in output["labels"] and "namespace=$kubernetes['namespace_name']" in \
+        output["labels"]
+    pod = daemon_set["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    (env,) = container["env"]
+    assert env["valueFrom"]["secretKeyRef"] == {"name": "fluent-bit-loki", "key": "password"}
+    assert {s["metadata"]["name"] for s in objects(by_file, "Secret")} >= {"fluent-bit-loki",
+                                                                           "eventstack-datasource-loki"}
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    assert mounts["varlog"]["readOnly"] is True and mounts["varlog"]["mountPath"] == "/var/log"
+    assert config["pipeline"]["inputs"][0]["db"].startswith(mounts["state"]["mountPath"] + "/")
+    assert container["livenessProbe"]["httpGet"]["port"] == "metrics" and config["service"]["health_check"] == "on"
+    # The pod template changes with the configuration, so a new configuration rolls the pods.
+    assert len(daemon_set["spec"]["template"]["metadata"]["annotations"]["checksum/config"]) == 64
+    monitors = {m["metadata"]["name"]: m["spec"] for m in objects(by_file, "PodMonitor")}
+    assert selects(monitors["fluent-bit"]["selector"], daemon_set["spec"]["template"]["metadata"]["labels"])
+    roles = {r["metadata"]["name"]: r for r in objects(by_file, "ClusterRole")}
+    assert roles["eventstack-fluent-bit"]["rules"] == [
+        {"apiGroups": [""], "resources": ["namespaces", "pods"], "verbs": ["get", "list", "watch"]}]
+
+
+def test_prod_ships_logs_and_its_policies_let_fluent_bit_reach_loki_and_the_api_only(site_render):
+    by_file = site_render("prod")[2]
+    daemon_set, config = _fluent_bit(by_file)
+    assert config["pipeline"]["outputs"][0]["host"] == inventory_vars("prod")["observability_loki_host"]
+    workloads = objects(by_file, "DaemonSet") + objects(by_file, "Deployment") + objects(by_file, "Namespace")
+    _policies, pods, namespaces = _netpol.from_objects(workloads)
+    shipper = next(p for p in pods if p["name"] == "fluent-bit")
+    backend = next(p for p in pods if p["name"] == "todo-backend")
+    cluster = _netpol.Cluster(objects(by_file, "NetworkPolicy"), pods, namespaces,
+                              [{"name": "loki", "ip": "198.51.100.20"}, {"name": "api-server", "ip": "10.0.0.5"}])
+    loki, api = (next(e for e in cluster.endpoints() if e["name"] == name) for name in ("loki", "api-server"))
+    assert cluster.check(shipper, loki, 443)[0] and cluster.check(shipper, api, 6443)[0]
+    assert not cluster.check(shipper, backend, 8000)[0]
+    assert not cluster.check(backend, shipper, 2020)[0]
+    assert daemon_set["metadata"]["namespace"] == "monitoring"

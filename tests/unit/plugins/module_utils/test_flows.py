@@ -230,3 +230,20 @@ def test_without_prometheus_nothing_may_scrape():
     net = cluster(dict(STACK, prometheus={"enabled": False}))
     assert not [p for p in net.endpoints() if p["name"] == "monitoring/prometheus"]
     assert "Prometheus" not in " ".join(f["name"] for f in _flows.stack_flows(dict(STACK, prometheus={"enabled": False})))
+
+
+def test_log_shipping_reaches_loki_and_the_api_server_and_nothing_else():
+    stack = dict(STACK, observability={"namespace": "monitoring", "prometheus": True, "grafana": True,
+                                       "log_shipping": "loki", "loki_port": 443, "loki_cidrs": ["198.51.100.0/24"]})
+    net = cluster(stack)
+    shipper, loki = pod(net, "monitoring/fluent-bit"), pod(net, "loki")
+    assert net.check(shipper, loki, 443)[0] and net.check(pod(net, "monitoring/grafana"), loki, 443)[0]
+    assert net.check(shipper, pod(net, "api-server"), 6443)[0]
+    assert net.check(pod(net, "monitoring/prometheus"), shipper, 2020)[0]
+    assert not net.check(shipper, loki, 3100)[0]
+    assert not net.check(shipper, pod(net, "internet"), 443)[0]      # only the Loki CIDRs
+    assert not net.check(shipper, pod(net, "app/todo-backend"), 8000)[0]
+    assert not net.check(pod(net, "app/todo-backend"), loki, 443)[0]
+    bad = dict(stack, observability=dict(stack["observability"], loki_cidrs=["logs.example.com"]))
+    assert _flows.problems(bad) == ["hardening_log_shipping_cidrs: 'logs.example.com' is not a CIDR (like 10.0.0.0/28)"]
+    assert "monitoring/fluent-bit" not in _flows.components(dict(stack, observability={"namespace": "monitoring"}))

@@ -65,3 +65,75 @@ def test_durations_sizes_thresholds_and_resources_are_named():
 def test_prometheus_settings_are_not_checked_when_it_is_off():
     off = dict(SETTINGS, prometheus=False, prometheus_retention="whenever")
     assert _observability.problems(off) == []
+
+
+LOKI = {"host": "logs-prod-012.grafana.net", "port": 443, "tls": True, "uri": "/loki/api/v1/push", "tenant_id": "",
+        "user": "123456", "labels": {"cluster": "eventstack-prod", "environment": "prod"}, "namespace": "monitoring",
+        "mem_buf_limit": "32MB"}
+SHIPPING = dict(SETTINGS, log_shipping="loki", loki=LOKI, fluent_bit_resources=res("20m", "48Mi", "200m", "128Mi"),
+                pod_security="privileged")
+
+
+def test_fluent_bit_runs_once_per_node_and_counts_against_the_quota():
+    found = {component: count for component, count, _v, _r in _observability.pods(SHIPPING)}
+    assert found["fluent-bit"] == 3
+    assert _observability.problems(SHIPPING) == []
+    # 760m without it (above) + 3 * 20m
+    (message,) = _observability.problems(dict(SHIPPING, quota={"requests_cpu": "800m"}))
+    assert "add up to 0.82 (" in message and "fluent-bit x3" in message
+
+
+def test_fluent_bit_config_tails_enriches_and_pushes_with_the_password_from_the_environment():
+    config = _observability.fluent_bit_config(LOKI)
+    (tail,) = config["pipeline"]["inputs"]
+    assert tail["name"] == "tail" and tail["path"] == "/var/log/containers/*.log"
+    assert tail["exclude_path"] == "/var/log/containers/fluent-bit-*_monitoring_*.log"
+    assert tail["multiline.parser"] == "cri, docker"
+    (kubernetes,) = config["pipeline"]["filters"]
+    assert kubernetes["name"] == "kubernetes" and kubernetes["merge_log"] == "on"
+    (loki,) = config["pipeline"]["outputs"]
+    assert (loki["name"], loki["host"], loki["port"], loki["tls"]) == ("loki", "logs-prod-012.grafana.net", 443, "on")
+    assert loki["http_user"] == "123456" and loki["http_passwd"] == "${LOKI_PASSWORD}"
+    assert loki["labels"] == ("job=fluent-bit, cluster=eventstack-prod, environment=prod, "
+                              "namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], "
+                              "container=$kubernetes['container_name'], "
+                              "app=$kubernetes['labels']['app.kubernetes.io/name']")
+    assert "tenant_id" not in loki
+    assert config["service"]["health_check"] == "on" and config["service"]["http_port"] == 2020
+
+
+def test_fluent_bit_config_without_auth_has_no_credentials_and_sends_the_tenant():
+    (loki,) = _observability.fluent_bit_config(dict(LOKI, user="", tenant_id="team-a", tls=False,
+                                                    port="3100"))["pipeline"]["outputs"]
+    assert "http_user" not in loki and "http_passwd" not in loki
+    assert (loki["tenant_id"], loki["tls"], loki["port"]) == ("team-a", "off", 3100)
+
+
+def test_log_shipping_settings_are_named_with_the_fix():
+    assert _observability.log_shipping_problems({"log_shipping": "none", "loki": {"host": ""}}) == []
+    assert _observability.log_shipping_problems({"log_shipping": "oci"}) == [
+        "observability_log_shipping: 'oci' is not a choice; use none or loki"]
+    problems = _observability.problems(dict(SHIPPING, loki=dict(LOKI, host="https://logs.example.com/loki", port=0,
+                                                                 uri="loki/api/v1/push", mem_buf_limit="lots",
+                                                                 labels={"pod": "x", "team-name": "a"})))
+    assert problems == [
+        "observability_loki_host: 'https://logs.example.com/loki' is not a host name; give the name only, without "
+        "scheme, port or path (those are observability_loki_tls, _port and _uri)",
+        "observability_loki_port: 0 is not a port (1-65535)",
+        "observability_loki_uri: 'loki/api/v1/push' must start with / (default /loki/api/v1/push)",
+        "observability_loki_labels: 'pod' is not a label name Loki accepts, or is one the collection sets (job, "
+        "namespace, pod, container, app)",
+        "observability_loki_labels: 'team-name' is not a label name Loki accepts, or is one the collection sets (job, "
+        "namespace, pod, container, app)",
+        "observability_fluent_bit_mem_buf_limit: 'lots' is not a Fluent Bit size (like 32MB)"]
+    (missing,) = _observability.problems(dict(SHIPPING, loki=dict(LOKI, host="")))
+    assert missing.startswith("observability_loki_host is empty: give the Loki host")
+
+
+def test_host_paths_need_a_privileged_namespace():
+    (message,) = _observability.problems(dict(SHIPPING, pod_security="baseline"))
+    assert message == ("k8s_base_namespaces (monitoring).pod_security is baseline, but node-exporter and fluent-bit "
+                       "mount host paths, which only privileged admits; set it to privileged")
+    (message,) = _observability.problems(dict(SHIPPING, prometheus=False, pod_security="restricted"))
+    assert "restricted, but fluent-bit mounts host paths" in message
+    assert _observability.problems(dict(SETTINGS, prometheus=False, pod_security="restricted")) == []
