@@ -11,10 +11,11 @@ import sys
 
 import yaml
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import budget  # noqa: E402  pylint: disable=wrong-import-position
-
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, ".collections"))  # make setup links this checkout in as eventstack.oke
+# pylint: disable=wrong-import-position
+from ansible_collections.eventstack.oke.plugins.module_utils import _capacity, _manifests  # noqa: E402
+from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity  # noqa: E402
 
 
 def load_objects(manifests_dir):
@@ -43,21 +44,25 @@ def inventory_values(inventory_dir):
 def budget_lines(build_dir, inventory_dir):
     """Requests of every pod the stack runs, Dapr sidecars included, and how they compare with eventstack_budget."""
     values = inventory_values(inventory_dir)
-    rows = budget.requests(build_dir)
-    if not rows:
+    objects, releases = _manifests.load_build(build_dir)
+    nodes = values.get("oke_cluster_node_count")
+    groups = _capacity.workloads(objects, releases, int(nodes) if isinstance(nodes, int) else 1)
+    if not groups:
         return []
-    cpu, memory = budget.totals(rows)
-    lines = ["Requests (platform, apps and Dapr sidecars): %s CPU, %.2f GiB in %d containers" % (
-        _cores(cpu), memory / 2 ** 30, sum(count for _c, count, _cpu, _m in rows))]
+    requested = _capacity.total(groups)["requests"]
+    cpu, memory = requested["cpu"], requested["memory"]
+    lines = ["Requests (platform, apps and Dapr sidecars): %s CPU, %.2f GiB in %d containers of %d pods" % (
+        _cores(cpu), memory / 2 ** 30, sum(g["replicas"] * g["containers"] for g in groups),
+        sum(g["replicas"] for g in groups))]
     wanted = values.get("eventstack_budget")
     if wanted:
-        limit_cpu = budget.parse_quantity(wanted["cpu"])
-        limit_memory = budget.parse_quantity(wanted["memory"])
+        limit_cpu = parse_quantity(wanted["cpu"])
+        limit_memory = parse_quantity(wanted["memory"])
         verdict = "within" if cpu <= limit_cpu and memory <= limit_memory else "OVER"
         lines.append("  %s the budget of %s CPU / %.2f GiB (eventstack_budget): %s CPU / %.2f GiB headroom"
                      % (verdict, _cores(limit_cpu), limit_memory / 2 ** 30, _cores(limit_cpu - cpu),
                         (limit_memory - memory) / 2 ** 30))
-    extra_cpu, extra_memory = budget.surge(build_dir)
+    extra_cpu, extra_memory = _capacity.surge(objects)
     if extra_cpu or extra_memory:
         lines.append("  a rollout of every Deployment at once adds %s CPU / %.2f GiB (one surge pod each)"
                      % (_cores(extra_cpu), extra_memory / 2 ** 30))

@@ -9,6 +9,8 @@ so render mode and apply mode order and describe objects the same way.
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
 
 try:
@@ -174,3 +176,17 @@ def not_ready(objects, wanted, condition="Ready"):
             pending.append("%s: %s%s" % (name, found[0].get("reason") or "%s=%s" % (condition, found[0].get("status")),
                                          " - " + found[0]["message"] if found[0].get("message") else ""))
     return pending
+
+
+def load_build(build_dir):
+    """(objects, releases) a render wrote: every document of build_dir/manifests/*.yaml and build_dir/helm/*.yaml."""
+    if yaml is None:  # pragma: no cover
+        raise ManifestError("PyYAML is needed to read manifests")
+    objects, releases = [], []
+    for sub, into in (("manifests", objects), ("helm", releases)):
+        directory = os.path.join(build_dir, sub)
+        for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+            if name.endswith((".yaml", ".yml")):
+                with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                    into.extend(doc for doc in yaml.safe_load_all(handle) if isinstance(doc, dict))
+    return objects, releases

@@ -18,6 +18,8 @@ description:
     defaults, podSelector / namespaceSelector / ipBlock peers (with C(except)), empty selectors, named ports resolved
     against the destination's container ports, protocols and C(endPort) ranges.
   - Runs on rendered manifests (render mode) and on objects read from a cluster (apply mode).
+extends_documentation_fragment:
+  - eventstack.oke.kube_auth
 attributes:
   check_mode:
     support: full
@@ -26,10 +28,27 @@ attributes:
     support: none
     description: Nothing changes.
 options:
+  build_dir:
+    description: A render's build directory (C(build/<env>)); the objects of its C(manifests/*.yaml) are added to
+      O(objects).
+    type: path
+  from_cluster:
+    description:
+      - Add the cluster's NetworkPolicies, Namespaces, Pods, Deployments, StatefulSets and DaemonSets (every
+        namespace) to O(objects), read through the kubernetes Python client (apply mode).
+    type: bool
+    default: false
   objects:
     description:
       - Kubernetes objects; NetworkPolicies, Namespaces, Pods and the pod templates of Deployments, StatefulSets,
         DaemonSets, ReplicaSets and Jobs are used, everything else is ignored.
+    type: list
+    elements: dict
+    default: []
+  pods:
+    description:
+      - Stand-in pods besides those of O(objects), each with C(name), C(namespace), C(labels) and C(ports) (C(name),
+        C(port), C(protocol)) - what the charts start, as P(eventstack.oke.network_flows#filter) gives them.
     type: list
     elements: dict
     default: []
@@ -96,33 +115,86 @@ summary:
   description: Counts of policies, endpoints and of each list above.
   returned: always
   type: dict
+elapsed:
+  description: Seconds the analysis took, reading included.
+  returned: always
+  type: float
+requests:
+  description: API requests made (O(from_cluster)).
+  returned: always
+  type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _netpol
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _manifests, _netpol
+
+# What the analysis reads from a cluster: (api_version, plural).
+CLUSTER_KINDS = (("networking.k8s.io/v1", "networkpolicies"), ("v1", "namespaces"), ("v1", "pods"),
+                 ("apps/v1", "deployments"), ("apps/v1", "statefulsets"), ("apps/v1", "daemonsets"))
+KINDS = {"networkpolicies": "NetworkPolicy", "namespaces": "Namespace", "pods": "Pod", "deployments": "Deployment",
+         "statefulsets": "StatefulSet", "daemonsets": "DaemonSet"}
+
+
+def _read_cluster(module, params):
+    if not _k8s_client.HAS_KUBERNETES:
+        module.fail_json(msg=missing_required_lib("kubernetes"))
+    try:
+        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
+    except Exception as exc:  # a kubeconfig that cannot be loaded
+        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
+            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+    objects = []
+    try:
+        for api_version, plural in CLUSTER_KINDS:
+            prefix = "/api/" if "/" not in api_version else "/apis/"
+            for item in client.request("GET", prefix + api_version + "/" + plural).get("items") or []:
+                objects.append(dict(item, kind=KINDS[plural]))  # list items carry no kind
+    except _k8s_client.KubeError as exc:
+        module.fail_json(msg="cannot read the cluster's objects: %s" % exc, requests=client.requests)
+    return objects, client.requests
 
 
 def main():
     module = AnsibleModule(
-        argument_spec={
+        argument_spec=_k8s_client.kube_auth_argspec(**{
+            "build_dir": {"type": "path"},
+            "from_cluster": {"type": "bool", "default": False},
             "objects": {"type": "list", "elements": "dict", "default": []},
+            "pods": {"type": "list", "elements": "dict", "default": []},
             "externals": {"type": "list", "elements": "dict", "default": []},
             "intended": {"type": "list", "elements": "dict", "default": []},
             "check_unexpected": {"type": "bool", "default": True},
             "fail_on_blocked": {"type": "bool", "default": True},
             "fail_on_unexpected": {"type": "bool", "default": False},
-        },
+        }),
         supports_check_mode=True,
     )
     params = module.params
+    started = time.monotonic()
     try:
-        policies, pods, namespaces = _netpol.from_objects(params["objects"])
+        objects = list(params["objects"])
+        if params["build_dir"]:
+            if not os.path.isdir(os.path.join(params["build_dir"], "manifests")):
+                module.fail_json(msg="build_dir %s has no manifests: render first (make plan ENV=<env>)"
+                                 % params["build_dir"])
+            objects += _manifests.load_build(params["build_dir"])[0]
+        requests = 0
+        if params["from_cluster"]:
+            live, requests = _read_cluster(module, params)
+            objects += live
+        policies, pods, namespaces = _netpol.from_objects(objects)
+        pods += params["pods"]
         result = _netpol.analyse(policies, pods, namespaces, params["externals"], params["intended"],
                                  params["check_unexpected"])
     except (_netpol.NetpolError, KeyError, TypeError, ValueError) as exc:
         module.fail_json(msg="cannot analyse the policies: %s" % exc)
     result["summary"] = dict({"policies": len(policies), "endpoints": len(pods) + len(params["externals"])},
                              **{key: len(value) for key, value in result.items()})
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    result["requests"] = requests
     problems = []
     if params["fail_on_blocked"]:
         problems += ["%s is blocked (%s -> %s:%s): %s" % (f["flow"], f["from"], f["to"], f["port"], f["reason"])

@@ -100,9 +100,11 @@ def test_secrets_are_rendered_with_keys_and_placeholders_only(rendered):
     secrets = {obj["metadata"]["name"]: obj for obj in objects if obj["kind"] == "Secret"}
     in_cluster = inventory_vars(env_name)["database_mode"] == "cloudnative_pg"
     grafana = inventory_vars(env_name).get("observability_prometheus_enabled", False)
+    loki = inventory_vars(env_name).get("observability_log_shipping", "none") == "loki"
     assert set(secrets) == {"ocir-secret", "db-credentials", "jwt-secret", "cohere-api-key",
                             "eventstack-deployer-token"} | ({"todo-db-owner"} if in_cluster else set()) | (
-        {"grafana-admin"} if grafana else set())
+        {"grafana-admin"} if grafana else set()) | ({"fluent-bit-loki"} if loki else set()) | (
+        {"eventstack-datasource-loki"} if loki and grafana else set())
     assert secrets["ocir-secret"]["type"] == "kubernetes.io/dockerconfigjson"
     assert secrets["db-credentials"]["data"] == {"DATABASE_URL": "UkVEQUNURUQ="}
     # The deployer's token Secret carries no value: the API server fills it.
@@ -241,26 +243,23 @@ def test_every_helm_release_is_pinned_and_its_values_are_chart_keys(rendered):
 
 
 def test_requests_add_up_from_every_source(rendered):
-    import sys
-
-    sys.path.insert(0, "scripts")
-    import budget  # pylint: disable=import-error
+    from ansible_collections.eventstack.oke.plugins.module_utils import _capacity, _manifests
 
     env_name, build, _first = rendered
-    services = inventory_vars(env_name)["eventstack_services"]
-    rows = budget.requests(str(build / "a"))
-    components = {name for name, _count, _cpu, _memory in rows}
+    inventory = inventory_vars(env_name)
+    services = inventory["eventstack_services"]
+    nodes = inventory.get("oke_cluster_node_count", 1)
+    groups = {g["name"]: g for g in _capacity.workloads(*_manifests.load_build(str(build / "a")), node_count=nodes)}
     assert {"envoy proxy", "envoy-gateway controller", "strimzi operator", "kafka exporter", "dapr sentry",
-            "deployment todo-backend"} <= components
-    # One sidecar per Dapr-enabled Deployment, as many as its pods (replicas or HPA minimum).
-    pods = {name[len("deployment "):]: count for name, count, _cpu, _memory in rows if name.startswith("deployment ")}
-    sidecars = {name[len("daprd sidecar of "):]: count for name, count, _c, _m in rows
-                if name.startswith("daprd sidecar of ")}
-    assert sidecars == {s["app_id"]: pods[s["name"]] for s in services}
-    assert all(cpu > 0 and memory > 0 for _name, _count, cpu, memory in rows), "every counted container requests"
-    pool = [count for name, count, _cpu, _memory in rows if name.startswith("kafka pool")]
-    assert pool == ([3] if env_name == "prod" else [1])
-    postgres = [count for name, count, _cpu, _memory in rows if name == "postgres todo-db"]
-    assert postgres == ([] if env_name == "prod" else [1]), "prod's database is external"
-    dapr = [count for name, count, _cpu, _memory in rows if name == "dapr sentry"]
-    assert dapr == ([3] if env_name == "prod" else [1]), "HA runs three of each"
+            "deployment todo-backend"} <= set(groups)
+    # Every Dapr-enabled Deployment's pods carry a sidecar, as many as its pods (replicas or HPA minimum).
+    deployments = {name[len("deployment "):]: g for name, g in groups.items() if name.startswith("deployment ")}
+    assert all(deployments[s["name"]]["sidecar"] for s in services)
+    assert all(g["pod"]["requests"]["cpu"] > 0 and g["pod"]["requests"]["memory"] > 0 for g in groups.values()), \
+        "every counted pod requests"
+    assert [g["replicas"] for name, g in groups.items() if name.startswith("kafka pool")] == (
+        [3] if env_name == "prod" else [1])
+    assert ("postgres todo-db" in groups) == (env_name != "prod"), "prod's database is external"
+    assert groups["dapr sentry"]["replicas"] == (3 if env_name == "prod" else 1), "HA runs three of each"
+    daemons = [g for g in groups.values() if g["daemon"]]
+    assert all(g["replicas"] == nodes for g in daemons), "DaemonSet pods count once per node"

@@ -113,9 +113,9 @@ def test_log_shipping_settings_are_named_with_the_fix():
     assert _observability.log_shipping_problems({"log_shipping": "none", "loki": {"host": ""}}) == []
     assert _observability.log_shipping_problems({"log_shipping": "oci"}) == [
         "observability_log_shipping: 'oci' is not a choice; use none or loki"]
-    problems = _observability.problems(dict(SHIPPING, loki=dict(LOKI, host="https://logs.example.com/loki", port=0,
-                                                                 uri="loki/api/v1/push", mem_buf_limit="lots",
-                                                                 labels={"pod": "x", "team-name": "a"})))
+    bad = dict(LOKI, host="https://logs.example.com/loki", port=0, uri="loki/api/v1/push", mem_buf_limit="lots",
+               labels={"pod": "x", "team-name": "a"})
+    problems = _observability.problems(dict(SHIPPING, loki=bad))
     assert problems == [
         "observability_loki_host: 'https://logs.example.com/loki' is not a host name; give the name only, without "
         "scheme, port or path (those are observability_loki_tls, _port and _uri)",

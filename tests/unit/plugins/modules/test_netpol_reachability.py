@@ -60,3 +60,14 @@ def test_unexpected_flows_fail_only_when_asked(capsys):
 def test_bad_input_fails_cleanly(capsys):
     code, result = run(capsys, {"objects": [{"kind": "NetworkPolicy", "metadata": {"name": "x"}}]})
     assert code == 1 and "cannot analyse the policies" in result["msg"]
+
+
+def test_stand_in_pods_count_as_endpoints(capsys):
+    api = {"name": "api", "namespace": "app", "labels": {"app": "api"},
+           "ports": [{"name": "http", "port": 8000, "protocol": "TCP"}]}
+    code, result = run(capsys, {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000)], "pods": [api],
+                                "intended": [FLOW]})
+    assert code == 0, result
+    assert result["summary"]["endpoints"] == 2 and result["summary"]["allowed_intended"] == 1
+    code, result = run(capsys, {"objects": [DENY, deployment("web", 3000)], "pods": [api], "intended": [FLOW]})
+    assert code == 1 and result["blocked"][0]["flow"] == "web -> api"

@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal: what a stack asks of its nodes, and whether it fits.
+
+``workloads(objects, releases, nodes)`` lists every pod the stack runs, as groups of identical pods (namespace,
+replicas, one pod's requests and limits with the Dapr sidecar included), from
+- Helm releases: the chart components whose resources the collection sets;
+- custom resources whose operator starts pods: Kafka node pools, the Topic Operator, Kafka Exporter, Envoy proxies
+  (with the shutdown manager Envoy Gateway adds), CloudNativePG instances;
+- Deployments (an HPA's minReplicas when it has one), StatefulSets, DaemonSets (one pod per node), Pods;
+``from_pods(pods)`` does the same for the pods a cluster runs.
+
+``assess(workloads, nodes, quotas, budget)`` sums them per namespace and for the environment, compares the sums
+with the namespaces' ResourceQuotas, the budget and the nodes' allocatable capacity, places every pod on a node
+(DaemonSet pods on each node first, then the largest pods first on the node with the most room left) and reports
+headroom and the pods that fit nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
+
+# Helm release name -> [(component, path to its resources in the values, replicas: a values path or a number,
+# or "nodes" for a DaemonSet)].
+HELM_COMPONENTS = {
+    "envoy-gateway": [("envoy-gateway controller", ("deployment", "envoyGateway", "resources"),
+                       ("deployment", "replicas"))],
+    "strimzi-kafka-operator": [("strimzi operator", ("resources",), 1)],
+    "cert-manager": [("cert-manager", ("resources",), 1), ("cert-manager webhook", ("webhook", "resources"), 1),
+                     ("cert-manager cainjector", ("cainjector", "resources"), 1)],
+    "dapr": [("dapr " + part[5:].replace("_", "-"), (part, "resources"), "ha")
+             for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler",
+                          "dapr_sidecar_injector")],
+    "cloudnative-pg": [("cloudnative-pg operator", ("resources",), 1)],
+    "metrics-server": [("metrics-server", ("resources",), 1)],
+    "kube-prometheus-stack": [("prometheus", ("prometheus", "prometheusSpec", "resources"), 1),
+                              ("prometheus-operator", ("prometheusOperator", "resources"), 1),
+                              ("kube-state-metrics", ("kube-state-metrics", "resources"), 1),
+                              ("node-exporter", ("prometheus-node-exporter", "resources"), "nodes"),
+                              ("grafana", ("grafana", "resources"), 1)],
+}
+# Containers a chart runs beside the one above: (release, component) -> [(path, count)].
+HELM_EXTRA_CONTAINERS = {("kube-prometheus-stack", "grafana"): [(("grafana", "sidecar", "resources"), 2)]}
+ENVOY_SHUTDOWN_MANAGER = {"requests": {"cpu": "10m", "memory": "32Mi"}}
+RESOURCES = ("cpu", "memory")
+QUOTA_KEYS = {"requests_cpu": ("requests", "cpu"), "requests_memory": ("requests", "memory"),
+              "limits_cpu": ("limits", "cpu"), "limits_memory": ("limits", "memory")}
+
+
+class CapacityError(ValueError):
+    pass
+
+
+def _dig(data, path, default=None):
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return default
+        data = data[key]
+    return data
+
+
+def _amounts(resources):
+    """{requests: {cpu, memory}, limits: {cpu, memory}} as Decimals (0 where unset)."""
+    out = {}
+    for kind in ("requests", "limits"):
+        values = (resources or {}).get(kind) or {}
+        out[kind] = {name: parse_quantity(values.get(name, 0)) for name in RESOURCES}
+    return out
+
+
+def _add(into, resources, times=1):
+    for kind in ("requests", "limits"):
+        for name in RESOURCES:
+            into[kind][name] += times * resources[kind][name]
+    return into
+
+
+def _zero():
+    return _amounts({})
+
+
+def _sidecar(template):
+    annotations = (template.get("metadata") or {}).get("annotations") or {}
+    if annotations.get("dapr.io/enabled") != "true":
+        return None
+    return _amounts({"requests": {"cpu": annotations.get("dapr.io/sidecar-cpu-request", 0),
+                                  "memory": annotations.get("dapr.io/sidecar-memory-request", 0)},
+                     "limits": {"cpu": annotations.get("dapr.io/sidecar-cpu-limit", 0),
+                                "memory": annotations.get("dapr.io/sidecar-memory-limit", 0)}})
+
+
+def _group(name, namespace, replicas, pod, containers, daemon=False, sidecar=False):
+    return {"name": name, "namespace": namespace or "default", "replicas": int(replicas), "pod": pod,
+            "containers": containers, "daemon": daemon, "sidecar": sidecar}
+
+
+def _template_group(name, namespace, replicas, template, daemon=False):
+    containers = (template.get("spec") or {}).get("containers") or []
+    pod = _zero()
+    for container in containers:
+        _add(pod, _amounts(container.get("resources")))
+    sidecar = _sidecar(template)
+    if sidecar is not None:
+        _add(pod, sidecar)
+    return _group(name, namespace, replicas, pod, len(containers) + (1 if sidecar else 0), daemon, sidecar is not None)
+
+
+def _release_groups(release, node_count):
+    values = release.get("values") or {}
+    namespace = release.get("namespace")
+    ha = bool(_dig(values, ("global", "ha", "enabled"), False))
+    groups = []
+    for component, path, replicas in HELM_COMPONENTS.get(release.get("name"), []):
+        if _dig(values, path) is None:
+            continue  # a component whose requests nobody sets would request nothing
+        if replicas == "nodes":
+            count = node_count
+        elif replicas == "ha":
+            count = 3 if ha else 1
+        elif isinstance(replicas, tuple):
+            count = _dig(values, replicas, 1)
+        else:
+            count = replicas
+        pod = _amounts(_dig(values, path))
+        containers = 1
+        for extra_path, extra_count in HELM_EXTRA_CONTAINERS.get((release.get("name"), component), []):
+            if _dig(values, extra_path) is not None:
+                _add(pod, _amounts(_dig(values, extra_path)), extra_count)
+                containers += extra_count
+        groups.append(_group(component, namespace, count, pod, containers, daemon=replicas == "nodes"))
+    return groups
+
+
+def workloads(objects, releases=(), node_count=1):
+    """Groups of identical pods the rendered stack runs (see the module docstring)."""
+    groups = []
+    for release in releases or []:
+        groups += _release_groups(release, node_count)
+    objects = [obj for obj in objects or [] if isinstance(obj, dict)]
+    hpa_min = {((obj.get("metadata") or {}).get("namespace"), obj["spec"]["scaleTargetRef"]["name"]):
+               obj["spec"].get("minReplicas", 1)
+               for obj in objects if obj.get("kind") == "HorizontalPodAutoscaler"}
+    for obj in objects:
+        kind, spec, meta = obj.get("kind"), obj.get("spec") or {}, obj.get("metadata") or {}
+        namespace = meta.get("namespace")
+        if kind == "KafkaNodePool":
+            groups.append(_group("kafka pool " + meta["name"], namespace, spec["replicas"],
+                                 _amounts(spec.get("resources")), 1))
+        elif kind == "Kafka":
+            topic_operator = _dig(spec, ("entityOperator", "topicOperator"))
+            if topic_operator is not None:
+                groups.append(_group("kafka topic operator", namespace, 1, _amounts(topic_operator.get("resources")),
+                                     1))
+            if "kafkaExporter" in spec:
+                groups.append(_group("kafka exporter", namespace, 1,
+                                     _amounts((spec["kafkaExporter"] or {}).get("resources")), 1))
+        elif kind == "EnvoyProxy":
+            deployment = _dig(spec, ("provider", "kubernetes", "envoyDeployment")) or {}
+            pod = _add(_amounts(_dig(deployment, ("container", "resources"))), _amounts(ENVOY_SHUTDOWN_MANAGER))
+            groups.append(_group("envoy proxy", namespace, deployment.get("replicas") or 1, pod, 2))
+        elif kind == "Cluster" and obj.get("apiVersion", "").startswith("postgresql.cnpg.io/"):
+            groups.append(_group("postgres " + meta["name"], namespace, spec.get("instances") or 1,
+                                 _amounts(spec.get("resources")), 1))
+        elif kind in ("Deployment", "StatefulSet"):
+            replicas = spec.get("replicas") or hpa_min.get((namespace, meta["name"]), 1)
+            groups.append(_template_group("%s %s" % (kind.lower(), meta["name"]), namespace, replicas,
+                                          spec.get("template") or {}))
+        elif kind == "DaemonSet":
+            groups.append(_template_group("daemonset " + meta["name"], namespace, node_count,
+                                          spec.get("template") or {}, daemon=True))
+    return groups
+
+
+def from_pods(pods):
+    """Groups (of one) for the pods a cluster runs: not finished ones, DaemonSet pods marked as such."""
+    groups = []
+    for pod in pods or []:
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed"):
+            continue
+        meta = pod.get("metadata") or {}
+        daemon = any(ref.get("kind") == "DaemonSet" for ref in meta.get("ownerReferences") or [])
+        containers = (pod.get("spec") or {}).get("containers") or []
+        requested = _zero()
+        for container in containers:
+            _add(requested, _amounts(container.get("resources")))
+        group = _group("pod " + meta.get("name", "?"), meta.get("namespace"), 1, requested, len(containers), daemon)
+        group["node"] = (pod.get("spec") or {}).get("nodeName")
+        groups.append(group)
+    return groups
+
+
+def surge(objects):
+    """(cpu, memory) one extra pod of every Deployment adds while all of them roll out (RollingUpdate maxSurge)."""
+    extra = _zero()
+    for obj in objects or []:
+        if obj.get("kind") != "Deployment":
+            continue
+        rolling = _dig(obj, ("spec", "strategy", "rollingUpdate")) or {}
+        count = rolling.get("maxSurge", 0) if isinstance(rolling.get("maxSurge"), int) else 0
+        group = _template_group("", None, 1, (obj.get("spec") or {}).get("template") or {})
+        _add(extra, group["pod"], count)
+    return extra["requests"]["cpu"], extra["requests"]["memory"]
+
+
+def nodes_from_api(nodes):
+    """[{name, cpu, memory}] of the schedulable nodes' allocatable capacity."""
+    found = []
+    for node in nodes or []:
+        if (node.get("spec") or {}).get("unschedulable"):
+            continue
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        found.append({"name": (node.get("metadata") or {}).get("name"), "cpu": allocatable.get("cpu", 0),
+                      "memory": allocatable.get("memory", 0)})
+    return found
+
+
+def pool_nodes(pool):
+    """[{name, cpu, memory}] of an OKE node pool's nodes (count x shape) less what each node reserves."""
+    if not pool or not int(pool.get("count") or 0):
+        return []
+    per_ocpu = 1 if re.search(r"\.A[0-9]+\.", str(pool.get("shape") or "")) else 2
+    reserved = pool.get("reserved") or {}
+    cpu = Decimal(str(pool["ocpus"])) * per_ocpu - parse_quantity(reserved.get("cpu", 0))
+    memory = Decimal(str(pool["memory_gbs"])) * 2 ** 30 - parse_quantity(reserved.get("memory", 0))
+    if cpu <= 0 or memory <= 0:
+        raise CapacityError("the node pool's nodes have nothing left after what they reserve (%s)" % reserved)
+    return [{"name": "%s-%d" % (pool.get("name") or "node", index), "cpu": cpu, "memory": memory}
+            for index in range(1, int(pool["count"]) + 1)]
+
+
+def total(groups):
+    """Requests and limits of every pod of the groups."""
+    out = _zero()
+    for group in groups:
+        _add(out, group["pod"], group["replicas"])
+    return out
+
+
+def _place(groups, nodes):
+    """Place every pod: DaemonSet pods on each node, then the rest, largest first, where most room is left."""
+    free = [{"name": node["name"], "cpu": node["cpu"], "memory": node["memory"], "pods": 0} for node in nodes]
+    unplaced = []
+    for group in [g for g in groups if g["daemon"]]:
+        for node in free:
+            node["cpu"] -= group["pod"]["requests"]["cpu"]
+            node["memory"] -= group["pod"]["requests"]["memory"]
+            node["pods"] += 1
+            if node["cpu"] < 0 or node["memory"] < 0:
+                unplaced.append({"pod": group["name"], "namespace": group["namespace"], "node": node["name"]})
+    others = [g for g in groups if not g["daemon"]]
+    others.sort(key=lambda g: (g["pod"]["requests"]["memory"], g["pod"]["requests"]["cpu"]), reverse=True)
+    for group in others:
+        need = group["pod"]["requests"]
+        for _replica in range(group["replicas"]):
+            fits = [n for n in free if n["cpu"] >= need["cpu"] and n["memory"] >= need["memory"]]
+            if not fits:
+                unplaced.append({"pod": group["name"], "namespace": group["namespace"], "node": None})
+                continue
+            node = max(fits, key=lambda n: (n["memory"], n["cpu"]))
+            node["cpu"] -= need["cpu"]
+            node["memory"] -= need["memory"]
+            node["pods"] += 1
+    return free, unplaced
+
+
+def _plain(value):
+    return format(Decimal(value).normalize(), "f")
+
+
+def show(value, resource):
+    """A CPU amount in cores (to the millicore), memory in GiB, for the report."""
+    if resource == "cpu":
+        return _plain(Decimal(value).quantize(Decimal("0.001")))
+    return "%.2fGi" % (Decimal(value) / 2 ** 30)
+
+
+def assess(groups, nodes, quotas=None, budget=None):
+    """Per namespace and environment sums, their headroom under quotas, budget and nodes, and what fits nowhere."""
+    nodes = [{"name": n.get("name") or "node-%d" % i, "cpu": parse_quantity(str(n.get("cpu", 0))),
+              "memory": parse_quantity(str(n.get("memory", 0)))} for i, n in enumerate(nodes or [], 1)]
+    if not nodes:
+        raise CapacityError("no nodes to place the pods on: give them (render mode: verify_nodes, or the OKE node pool)")
+    problems = []
+    namespaces = {}
+    for namespace in sorted({g["namespace"] for g in groups} | set(quotas or {})):
+        members = [g for g in groups if g["namespace"] == namespace]
+        used = total(members)
+        entry = {"pods": sum(g["replicas"] for g in members), "used": used, "quota": {}, "headroom": {}}
+        for key, value in sorted(((quotas or {}).get(namespace) or {}).items()):
+            if key == "pods":
+                hard, have = Decimal(int(value)), Decimal(entry["pods"])
+            elif key in QUOTA_KEYS:
+                kind, resource = QUOTA_KEYS[key]
+                hard, have = parse_quantity(value), used[kind][resource]
+            else:
+                continue
+            entry["quota"][key] = hard
+            entry["headroom"][key] = hard - have
+            if have > hard:
+                problems.append("namespace %s: %s %s exceeds its quota of %s" % (
+                    namespace, key, _quota_value(key, have), _quota_value(key, hard)))
+        namespaces[namespace] = entry
+    summed = total(groups)
+    allocatable = {"cpu": sum((n["cpu"] for n in nodes), Decimal(0)),
+                   "memory": sum((n["memory"] for n in nodes), Decimal(0))}
+    headroom = {name: allocatable[name] - summed["requests"][name] for name in RESOURCES}
+    for name in RESOURCES:
+        if headroom[name] < 0:
+            problems.append("the stack requests %s %s but the %d node(s) offer %s" % (
+                show(summed["requests"][name], name), name, len(nodes), show(allocatable[name], name)))
+    budget_headroom = {}
+    if budget:
+        for name in RESOURCES:
+            if budget.get(name) is None:
+                continue
+            limit = parse_quantity(budget[name])
+            budget_headroom[name] = limit - summed["requests"][name]
+            if budget_headroom[name] < 0:
+                problems.append("the stack requests %s %s, over the budget of %s (eventstack_budget)" % (
+                    show(summed["requests"][name], name), name, show(limit, name)))
+    free, unplaced = _place(groups, nodes)
+    for item in unplaced:
+        problems.append("%s/%s fits on %s" % (item["namespace"], item["pod"], "no node" if item["node"] is None
+                                              else "node %s only beyond its capacity" % item["node"]))
+    return {"namespaces": namespaces, "requests": summed, "allocatable": allocatable, "headroom": headroom,
+            "budget_headroom": budget_headroom, "nodes": free, "unschedulable": unplaced,
+            "pods": sum(g["replicas"] for g in groups),
+            "containers": sum(g["replicas"] * g["containers"] for g in groups), "problems": problems}
+
+
+def _quota_value(key, value):
+    if key == "pods":
+        return "%d" % value
+    return show(value, "cpu" if key.endswith("cpu") else "memory")
+
+
+def to_plain(value):
+    """The assessment with Decimals as strings (cores, bytes), for module results and JSON."""
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return _plain(value)
+    return value

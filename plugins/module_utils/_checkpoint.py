@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal: expectations about a cluster's objects, each judged pass or fail with what was observed and why.
+
+An expectation names ``kind`` (``api_version`` for kinds outside the core and apps groups), ``namespace`` and
+either one object (``name``) or every object of the kind there (optionally only those whose labels include
+``labels``; at least ``min_count`` of them, default 1). It then asks for one of:
+
+- ``condition``: ``{type, status}`` (status default ``"True"``) in ``status.conditions``;
+- ``containers``: names every matching Pod runs (containers, or init containers that keep running: native
+  sidecars such as daprd with ``dapr.io/enable-native-sidecar``);
+- nothing: the objects exist.
+
+A failure's reason names the condition's own reason and message, the waiting or terminated reasons of the pods
+behind a workload (image pull errors, crash loops) and the newest Warning events about the object. Every list is
+read once per (kind, namespace), whatever the number of expectations.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path, discovery_index
+
+DEFAULT_API_VERSIONS = {"Pod": "v1", "Service": "v1", "Namespace": "v1", "Node": "v1", "PersistentVolumeClaim": "v1",
+                        "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1",
+                        "Job": "batch/v1"}
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
+EVENTS_SHOWN = 3
+
+
+class CheckpointError(ValueError):
+    pass
+
+
+class Reader:
+    """Lists kinds through a KubeClient, once per (api_version, kind, namespace)."""
+
+    def __init__(self, client):
+        self.client = client
+        self._lists = {}
+        self._index = {}
+
+    def _plural(self, api_version, kind):
+        if api_version not in self._index:
+            document = self.client.discover(api_version)
+            self._index[api_version] = discovery_index(document) if document else {}
+        info = self._index[api_version].get(kind)
+        if info is None:
+            raise CheckpointError("the cluster serves no %s %s (is its CRD installed?)" % (api_version, kind))
+        return info
+
+    def items(self, api_version, kind, namespace=None):
+        key = (api_version, kind, namespace)
+        if key not in self._lists:
+            info = self._plural(api_version, kind)
+            path = collection_path(api_version, info["plural"], namespace if info["namespaced"] else None)
+            try:
+                listing = self.client.request("GET", path)
+            except Exception as exc:  # KubeError: a namespace that does not exist has nothing
+                if getattr(exc, "status", 0) == 404:
+                    listing = {}
+                else:
+                    raise
+            self._lists[key] = listing.get("items") or []
+        return self._lists[key]
+
+
+def _labels_match(wanted, labels):
+    return all((labels or {}).get(key) == value for key, value in (wanted or {}).items())
+
+
+def _condition(obj, wanted):
+    for condition in (obj.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == wanted["type"]:
+            return condition
+    return None
+
+
+def _pod_reasons(pods):
+    reasons = []
+    for pod in pods:
+        name = (pod.get("metadata") or {}).get("name")
+        status = pod.get("status") or {}
+        for container in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+            state = container.get("state") or {}
+            for kind in ("waiting", "terminated"):
+                detail = state.get(kind)
+                if detail and detail.get("reason") not in (None, "Completed"):
+                    reasons.append("pod %s container %s %s: %s%s" % (
+                        name, container.get("name"), kind, detail.get("reason"),
+                        " (%s)" % detail["message"] if detail.get("message") else ""))
+            if container.get("ready") is False and not state.get("waiting") and not state.get("terminated") \
+                    and (container.get("restartCount") or 0) > 0:
+                reasons.append("pod %s container %s not ready after %d restarts" % (
+                    name, container.get("name"), container["restartCount"]))
+        if not reasons and status.get("phase") == "Pending":
+            for condition in status.get("conditions") or []:
+                if condition.get("type") == "PodScheduled" and condition.get("status") == "False":
+                    reasons.append("pod %s unschedulable: %s" % (name, condition.get("message")))
+    return reasons
+
+
+def _events(reader, obj, namespace):
+    name = (obj.get("metadata") or {}).get("name")
+    try:
+        events = reader.items("v1", "Event", namespace)
+    except CheckpointError:
+        return []
+    warnings = [e for e in events if e.get("type") == "Warning" and (e.get("involvedObject") or {}).get("name") == name]
+    warnings.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "", reverse=True)
+    return ["event %s: %s" % (e.get("reason"), e.get("message")) for e in warnings[:EVENTS_SHOWN]]
+
+
+def _workload_pods(reader, obj, namespace):
+    selector = (((obj.get("spec") or {}).get("selector") or {}).get("matchLabels")) or {}
+    if not selector:
+        return []
+    return [pod for pod in reader.items("v1", "Pod", namespace)
+            if _labels_match(selector, (pod.get("metadata") or {}).get("labels"))]
+
+
+def _why(reader, obj, kind, namespace):
+    reasons = []
+    if kind in WORKLOADS:
+        reasons += _pod_reasons(_workload_pods(reader, obj, namespace))
+    elif kind == "Pod":
+        reasons += _pod_reasons([obj])
+    return reasons + _events(reader, obj, namespace)
+
+
+def _running_containers(pod):
+    spec = pod.get("spec") or {}
+    names = {c.get("name") for c in spec.get("containers") or []}
+    names |= {c.get("name") for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always"}
+    return names
+
+
+def _label(expectation):
+    what = expectation.get("name") or "every %s%s" % (expectation["kind"], (
+        " labelled %s" % ",".join("%s=%s" % item for item in sorted(expectation["labels"].items()))
+        if expectation.get("labels") else ""))
+    where = " in %s" % expectation["namespace"] if expectation.get("namespace") else ""
+    if expectation.get("condition"):
+        want = "%s=%s" % (expectation["condition"]["type"], expectation["condition"].get("status", "True"))
+    elif expectation.get("containers"):
+        want = "runs %s" % ", ".join(expectation["containers"])
+    else:
+        want = "exists"
+    return "%s %s%s: %s" % (expectation["kind"], what, where, want) if expectation.get("name") else \
+        "%s%s: %s" % (what, where, want)
+
+
+def judge(reader, expectation):
+    """{name, required, passed, observed, reason} for one expectation."""
+    kind = expectation.get("kind")
+    if not kind:
+        raise CheckpointError("an expectation needs a kind: %r" % expectation)
+    api_version = expectation.get("api_version") or DEFAULT_API_VERSIONS.get(kind)
+    if not api_version:
+        raise CheckpointError("%s: give api_version (it is not a core or apps kind)" % kind)
+    namespace = expectation.get("namespace")
+    result = {"name": expectation.get("title") or _label(expectation), "required": expectation.get("required", True),
+              "passed": False, "observed": "", "reason": ""}
+    items = reader.items(api_version, kind, namespace)
+    if expectation.get("name"):
+        items = [i for i in items if (i.get("metadata") or {}).get("name") == expectation["name"]]
+        minimum = 1
+    else:
+        items = [i for i in items if _labels_match(expectation.get("labels"), (i.get("metadata") or {}).get("labels"))]
+        minimum = int(expectation.get("min_count", 1))
+    if len(items) < minimum:
+        result["observed"] = "%d found, %d expected" % (len(items), minimum)
+        result["reason"] = "not found" if expectation.get("name") else "too few"
+        return result
+    failing = []
+    if expectation.get("condition"):
+        wanted = dict({"status": "True"}, **expectation["condition"])
+        for obj in items:
+            condition = _condition(obj, wanted)
+            if condition is None or str(condition.get("status")) != str(wanted["status"]):
+                detail = "no %s condition yet" % wanted["type"] if condition is None else "%s=%s%s" % (
+                    wanted["type"], condition.get("status"), "".join(
+                        " %s: %s" % (key, condition[key]) for key in ("reason", "message") if condition.get(key)))
+                failing.append((obj, detail))
+        result["observed"] = "%d of %d %s" % (len(items) - len(failing), len(items), wanted["type"])
+    elif expectation.get("containers"):
+        wanted = set(expectation["containers"])
+        for obj in items:
+            missing = wanted - _running_containers(obj)
+            if missing:
+                failing.append((obj, "runs no %s" % ", ".join(sorted(missing))))
+        result["observed"] = "%d of %d pods run %s" % (
+            len(items) - len(failing), len(items), ", ".join(sorted(wanted)))
+    else:
+        result["observed"] = "%d found" % len(items)
+    if failing:
+        reasons = []
+        for obj, detail in failing:
+            reasons.append("%s %s" % ((obj.get("metadata") or {}).get("name"), detail))
+            reasons += _why(reader, obj, kind, namespace or (obj.get("metadata") or {}).get("namespace"))
+        result["reason"] = "; ".join(reasons)
+        return result
+    result["passed"] = True
+    return result
+
+
+def judge_all(client, expectations):
+    reader = Reader(client)
+    return [judge(reader, expectation) for expectation in expectations or []]

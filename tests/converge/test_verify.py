@@ -1,0 +1,92 @@
+"""playbooks/verify.yml in apply mode against the emulator holding a converged local inventory: with the statuses a
+healthy cluster reports every checkpoint passes; a crash-looping app fails the verdict, and the report says why."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.playbook import run_playbook
+
+NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-control-plane"}}
+ALLOCATABLE = {"status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"}}}
+# (api_version, plural, kind, condition type) of the objects whose readiness the checkpoints read.
+READY = [("apps/v1", "deployments", "Deployment", "Available"),
+         ("kafka.strimzi.io/v1", "kafkas", "Kafka", "Ready"),
+         ("kafka.strimzi.io/v1", "kafkatopics", "KafkaTopic", "Ready"),
+         ("gateway.networking.k8s.io/v1", "gateways", "Gateway", "Programmed"),
+         ("postgresql.cnpg.io/v1", "clusters", "Cluster", "Ready")]
+
+
+def _prefix(api_version):
+    return ("/api/" if "/" not in api_version else "/apis/") + api_version
+
+
+def make_healthy(server):
+    """What the controllers and kubelets of a healthy one-node cluster would have reported."""
+    server.call("POST", "/api/v1/nodes", NODE, "application/json")
+    server.call("PATCH", "/api/v1/nodes/kind-control-plane/status", ALLOCATABLE)
+    for api_version, plural, kind, condition in READY:
+        for obj in server.objects(kind):
+            meta = obj["metadata"]
+            server.call("PATCH", "%s/namespaces/%s/%s/%s/status" % (_prefix(api_version), meta["namespace"], plural,
+                                                                    meta["name"]),
+                        {"status": {"conditions": [{"type": condition, "status": "True", "reason": "Ready",
+                                                    "message": "ready", "lastTransitionTime": "2026-12-02T06:00:00Z",
+                                                    "observedGeneration": meta.get("generation", 1)}]}})
+    for deployment in server.objects("Deployment"):
+        template = deployment["spec"]["template"]
+        containers = [{"name": c["name"], "image": c["image"], "resources": c.get("resources", {})}
+                      for c in template["spec"]["containers"]]
+        if template["metadata"].get("annotations", {}).get("dapr.io/enabled") == "true":
+            containers.append({"name": "daprd", "image": "ghcr.io/dapr/daprd:1.18.3",
+                               "resources": {"requests": {"cpu": "25m", "memory": "64Mi"}}})
+        namespace = deployment["metadata"]["namespace"]
+        server.call("POST", "/api/v1/namespaces/%s/pods" % namespace, {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": deployment["metadata"]["name"] + "-0", "namespace": namespace,
+                         "labels": template["metadata"]["labels"]},
+            "spec": {"nodeName": "kind-control-plane", "containers": containers}}, "application/json")
+
+
+def verify(env, tmp_path):
+    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
+                       extra_vars={"eventstack_build_dir": str(tmp_path)})
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    return run, report
+
+
+def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
+    server, env = converged
+    make_healthy(server)
+    before = len(server.objects())
+    run, report = verify(env, tmp_path)
+    assert run.rc == 0, run.output
+    assert report["verdict"]["passed"] is True, report
+    assert [c["name"] for c in report["checkpoints"]] == [
+        "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
+        "NetworkPolicies allow the flows the stack needs"]
+    layers = "\n".join(report["checkpoints"][0]["evidence"])
+    for line in ("pass Kafka todo-kafka ready", "pass Dapr sidecars injected into the apps' pods",
+                 "pass Deployments available in todo-app", "pass PostgreSQL cluster ready"):
+        assert line in layers, layers
+    assert run.recap["changed"] == 0, run.output
+    assert len(server.objects()) == before, "verify changes nothing"
+    assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Verification report: local (apply")
+    assert "<table>" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_path):
+    server, env = converged
+    make_healthy(server)
+    server.call("PATCH", "/apis/apps/v1/namespaces/todo-app/deployments/todo-backend/status", {"status": {
+        "conditions": [{"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"}]}})
+    server.call("PATCH", "/api/v1/namespaces/todo-app/pods/todo-backend-0/status", {"status": {
+        "phase": "Running", "containerStatuses": [{"name": "app", "ready": False, "restartCount": 5, "state": {
+            "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
+    run, report = verify(env, tmp_path)
+    assert run.rc != 0
+    assert "FAIL: 2 of 3 checkpoints passed; required and failing: Every layer is ready" in run.output
+    layers = "\n".join(report["checkpoints"][0]["evidence"])
+    assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
+        in layers, layers
+    assert "pod todo-backend-0 container app waiting: CrashLoopBackOff" in layers, layers

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+
+DISCOVERY = {
+    "v1": [("pods", "Pod", True), ("events", "Event", True), ("namespaces", "Namespace", False)],
+    "apps/v1": [("deployments", "Deployment", True), ("deployments/status", "Deployment", True)],
+    "kafka.strimzi.io/v1": [("kafkas", "Kafka", True)],
+}
+
+
+class FakeClient:
+    """Serves discovery and lists from a dict of path -> items, counting requests."""
+
+    def __init__(self, lists):
+        self.lists = lists
+        self.requests = 0
+        self.paths = []
+
+    def discover(self, api_version):
+        self.requests += 1
+        resources = DISCOVERY.get(api_version)
+        return None if resources is None else {
+            "resources": [{"name": n, "kind": k, "namespaced": ns} for n, k, ns in resources]}
+
+    def request(self, method, path, **_kwargs):
+        assert method == "GET"
+        self.requests += 1
+        self.paths.append(path)
+        if path not in self.lists:
+            raise KubeError(method, path, 404, "not found")
+        return {"items": self.lists[path]}
+
+
+def deployment(name, available="True", reason="", message=""):
+    condition = {"type": "Available", "status": available}
+    condition.update({k: v for k, v in (("reason", reason), ("message", message)) if v})
+    return {"metadata": {"name": name, "namespace": "todo-app"},
+            "spec": {"selector": {"matchLabels": {"app": name}}}, "status": {"conditions": [condition]}}
+
+
+def pod(name, app, containers=("app", "daprd"), waiting=None, native=False, labels=None):
+    spec = {"containers": [{"name": c} for c in containers if not (native and c == "daprd")]}
+    if native:
+        spec["initContainers"] = [{"name": "daprd", "restartPolicy": "Always"}]
+    statuses = [{"name": "app", "ready": waiting is None, "restartCount": 4 if waiting else 0,
+                 "state": {"waiting": {"reason": waiting, "message": "back-off 5m0s"}} if waiting else {"running": {}}}]
+    return {"metadata": {"name": name, "namespace": "todo-app", "labels": dict({"app": app}, **(labels or {}))},
+            "spec": spec, "status": {"phase": "Running", "containerStatuses": statuses}}
+
+
+LISTS = {
+    "/apis/apps/v1/namespaces/todo-app/deployments": [deployment("todo-frontend"), deployment(
+        "todo-backend", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.")],
+    "/api/v1/namespaces/todo-app/pods": [
+        pod("todo-frontend-1", "todo-frontend", labels={"eventstack.oke/dapr": "true"}),
+        pod("todo-backend-1", "todo-backend", waiting="CrashLoopBackOff", labels={"eventstack.oke/dapr": "true"}),
+        pod("audit-1", "audit-worker", native=True, labels={"eventstack.oke/dapr": "true"}),
+        pod("migrate-1", "migrate", containers=("app",))],
+    "/api/v1/namespaces/todo-app/events": [
+        {"type": "Warning", "reason": "BackOff", "message": "Back-off restarting failed container",
+         "involvedObject": {"name": "todo-backend-1"}, "lastTimestamp": "2026-12-02T06:00:00Z"},
+        {"type": "Warning", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet has timed out progressing",
+         "involvedObject": {"name": "todo-backend"}, "lastTimestamp": "2026-12-02T06:01:00Z"},
+        {"type": "Normal", "reason": "ScalingReplicaSet", "message": "Scaled up", "involvedObject":
+         {"name": "todo-backend"}}],
+    "/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas": [
+        {"metadata": {"name": "todo-kafka"}, "status": {"conditions": [{"type": "Ready", "status": "True"}]}}],
+}
+
+
+def test_a_failing_deployment_is_explained_by_its_pods_and_events():
+    (result,) = _checkpoint.judge_all(FakeClient(LISTS), [
+        {"kind": "Deployment", "namespace": "todo-app", "condition": {"type": "Available"}}])
+    assert result["name"] == "every Deployment in todo-app: Available=True"
+    assert result["passed"] is False and result["observed"] == "1 of 2 Available"
+    assert result["reason"] == (
+        "todo-backend Available=False reason: MinimumReplicasUnavailable message: Deployment does not have minimum "
+        "availability.; pod todo-backend-1 container app waiting: CrashLoopBackOff (back-off 5m0s); "
+        "event ProgressDeadlineExceeded: ReplicaSet has timed out progressing")
+
+
+def test_named_objects_labels_and_containers():
+    client = FakeClient(LISTS)
+    results = _checkpoint.judge_all(client, [
+        {"kind": "Deployment", "namespace": "todo-app", "name": "todo-frontend", "condition": {"type": "Available"}},
+        {"kind": "Kafka", "api_version": "kafka.strimzi.io/v1", "namespace": "kafka", "name": "todo-kafka",
+         "condition": {"type": "Ready"}},
+        {"kind": "Pod", "namespace": "todo-app", "labels": {"eventstack.oke/dapr": "true"}, "containers": ["daprd"],
+         "title": "Dapr sidecars injected"},
+        {"kind": "Pod", "namespace": "todo-app", "containers": ["daprd"], "required": False},
+        {"kind": "Deployment", "namespace": "todo-app", "name": "gone"},
+        {"kind": "Deployment", "namespace": "empty", "min_count": 0, "condition": {"type": "Available"}}])
+    assert [r["passed"] for r in results] == [True, True, True, False, False, True]
+    assert results[2]["name"] == "Dapr sidecars injected" and results[2]["observed"] == "3 of 3 pods run daprd"
+    assert results[3]["reason"].startswith("migrate-1 runs no daprd") and results[3]["required"] is False
+    assert results[4]["observed"] == "0 found, 1 expected" and results[4]["reason"] == "not found"
+    # One list per kind and namespace, whatever the number of expectations; the empty namespace is a 404.
+    assert sorted(set(client.paths)) == sorted(client.paths)
+
+
+def test_a_kind_the_cluster_does_not_serve_is_named():
+    with pytest.raises(_checkpoint.CheckpointError, match="serves no gateway.networking.k8s.io/v1 Gateway"):
+        _checkpoint.judge_all(FakeClient(LISTS), [{"kind": "Gateway", "api_version": "gateway.networking.k8s.io/v1"}])
+    with pytest.raises(_checkpoint.CheckpointError, match="give api_version"):
+        _checkpoint.judge_all(FakeClient(LISTS), [{"kind": "Cluster"}])
