@@ -23,12 +23,35 @@ _TOPIC = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,247}[a-z0-9])?$")
 OCI_MIN_VOLUME = 50 * 1024 ** 3
 
 
+_VERSION = re.compile(r"^([0-9]+)\.([0-9]+)")
+_METADATA = re.compile(r"^[0-9]+\.[0-9]+-IV[0-9]+$")
+
+
 def brokers(node_pools):
     return sum(int(pool.get("replicas") or 0) for pool in node_pools or [] if "broker" in (pool.get("roles") or []))
 
 
+def _minor(text):
+    """(major, minor) of a Kafka version (4.3.1) or a metadata version (4.3-IV0), None when it is neither."""
+    match = _VERSION.match(str(text or ""))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def version_problems(version, metadata_version):
+    """The metadata version may not run ahead of the brokers' software (upgrade the version first)."""
+    if not metadata_version:
+        return []
+    wanted, running = _minor(metadata_version), _minor(version)
+    if not _METADATA.match(str(metadata_version)) or wanted is None:
+        return ["strimzi_kafka_metadata_version: %r is not a KRaft metadata version (like 4.3-IV0)" % metadata_version]
+    if running is not None and wanted > running:
+        return ["strimzi_kafka_metadata_version %s is newer than strimzi_kafka_version %s: upgrade the Kafka version "
+                "first, run, then raise the metadata version (docs/upgrades.md)" % (metadata_version, version)]
+    return []
+
+
 def kafka_problems(settings):
-    problems = []
+    problems = version_problems(settings.get("version"), settings.get("metadata_version"))
     pools = settings.get("node_pools") or []
     broker_count = brokers(pools)
     rf, min_isr = settings.get("replication_factor"), settings.get("min_insync_replicas")

@@ -27,6 +27,9 @@ def test_one_kraft_kafka_with_plain_and_tls_listeners(rendered):
     assert "zookeeper" not in kafka["spec"]
     assert not {"strimzi.io/kraft", "strimzi.io/node-pools"} & set(kafka["metadata"].get("annotations") or {})
     assert "kafkaExporter" in kafka["spec"]
+    # Prod pins the metadata version; the others leave it to the operator.
+    assert kafka["spec"]["kafka"].get("metadataVersion") == inventory_vars(env_name).get(
+        "strimzi_kafka_metadata_version")
 
 
 def test_node_pools_and_topics_belong_to_the_kafka(rendered):

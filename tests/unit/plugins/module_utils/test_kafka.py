@@ -81,3 +81,14 @@ def test_the_kafka_namespace_quota_holds_the_pods_with_limit_range_defaults():
     assert "need 0.45" in _kafka.quota_problems(quota_settings(quota={"requests_cpu": "400m"}, exporter_resources={
         "requests": {"cpu": "75m", "memory": "32Mi"}}))[0]
     assert _kafka.quota_problems(quota_settings(quota={})) == []
+
+
+def test_the_metadata_version_may_not_run_ahead_of_the_kafka_version():
+    assert _kafka.version_problems("4.3.1", "") == []
+    assert _kafka.version_problems("4.3.1", "4.3-IV0") == [] and _kafka.version_problems("4.3.1", "4.2-IV1") == []
+    (ahead,) = _kafka.version_problems("4.2.1", "4.3-IV0")
+    assert ahead.startswith("strimzi_kafka_metadata_version 4.3-IV0 is newer than strimzi_kafka_version 4.2.1: "
+                            "upgrade the Kafka version first")
+    (typo,) = _kafka.version_problems("4.3.1", "4.3")
+    assert typo == "strimzi_kafka_metadata_version: '4.3' is not a KRaft metadata version (like 4.3-IV0)"
+    assert ahead in _kafka.kafka_problems(dict(DEV, version="4.2.1", metadata_version="4.3-IV0"))
