@@ -29,6 +29,21 @@ except ImportError:  # pragma: no cover - reported by the module
         body = ""
 
 
+def connect(module):
+    """A KubeClient from a module's kubeconfig and context options (doc_fragments/kube_auth.py); fails the module,
+    naming both, when the library is missing or the kubeconfig cannot be used."""
+    if not HAS_KUBERNETES:
+        from ansible.module_utils.basic import missing_required_lib  # pylint: disable=import-outside-toplevel
+        module.fail_json(msg=missing_required_lib("kubernetes"))
+    params = module.params
+    try:
+        return KubeClient(params["kubeconfig"], params["context"])
+    except Exception as exc:  # pylint: disable=broad-exception-caught - whatever the kubeconfig loader raises
+        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
+            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+    return None  # not reached: fail_json exits
+
+
 def kube_auth_argspec(**extra):
     """Argument spec of the options documented in doc_fragments/kube_auth.py, plus the module's own."""
     spec = dict(kubeconfig=dict(type="path"), context=dict(type="str"))

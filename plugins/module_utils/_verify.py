@@ -74,9 +74,22 @@ def _checkpoint(result):
     return lines
 
 
+def _oke(result):
+    cluster = result.get("cluster") or {}
+    lines = ["cluster %s %s, Kubernetes %s" % (cluster.get("name"), cluster.get("lifecycle_state"),
+                                               cluster.get("kubernetes_version"))]
+    for pool in result.get("node_pools") or []:
+        nodes = pool.get("nodes") or []
+        lines.append("node pool %s %s: %d of %d nodes ACTIVE" % (
+            pool.get("name"), pool.get("lifecycle_state"),
+            sum(1 for node in nodes if node.get("lifecycle_state") == "ACTIVE"), len(nodes)))
+    lines += ["problem: %s" % problem for problem in result.get("problems") or []]
+    return lines
+
+
 # kind -> (the lines, the key a result that ran always has).
 EVIDENCE = {"reachability": (_reachability, "summary"), "capacity": (_capacity, "allocatable"),
-            "checkpoint": (_checkpoint, "results")}
+            "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster")}
 
 
 def evidence(result, kind):

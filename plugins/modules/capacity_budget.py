@@ -19,14 +19,8 @@ description:
     reports the headroom and the pods that fit nowhere.
   - Render mode reads a render's build directory and takes the nodes from the inventory; with O(from_cluster) the
     pods, nodes and quotas come from the cluster. Reads only.
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
 extends_documentation_fragment:
+  - eventstack.oke.read_only
   - eventstack.oke.kube_auth
 options:
   build_dir:
@@ -142,7 +136,7 @@ elapsed:
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _capacity, _k8s_client, _manifests
 
 
@@ -180,13 +174,7 @@ def main():
     started = time.monotonic()
     try:
         if params["from_cluster"]:
-            if not _k8s_client.HAS_KUBERNETES:
-                module.fail_json(msg=missing_required_lib("kubernetes"))
-            try:
-                client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-            except Exception as exc:  # a kubeconfig that cannot be loaded
-                module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-                    params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+            client = _k8s_client.connect(module)
             groups, nodes, quotas = _from_cluster(client)
         else:
             if params["build_dir"] and not os.path.isdir(params["build_dir"]):

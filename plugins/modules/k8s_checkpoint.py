@@ -19,14 +19,8 @@ description:
   - A failure's reason gives the condition's reason and message, the waiting or terminated reasons of the pods behind
     a workload (image pull errors, crash loops, failing probes) and the newest Warning events about the object.
   - Reads only, through the kubernetes Python client; every list is read once per kind and namespace.
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
 extends_documentation_fragment:
+  - eventstack.oke.read_only
   - eventstack.oke.kube_auth
 options:
   expectations:
@@ -82,7 +76,7 @@ elapsed:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _k8s_client
 
 
@@ -94,15 +88,9 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not _k8s_client.HAS_KUBERNETES:
-        module.fail_json(msg=missing_required_lib("kubernetes"))
     params = module.params
     started = time.monotonic()
-    try:
-        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-    except Exception as exc:  # a kubeconfig that cannot be loaded
-        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+    client = _k8s_client.connect(module)
     try:
         results = _checkpoint.judge_all(client, params["expectations"])
     except _k8s_client.KubeError as exc:

@@ -19,14 +19,8 @@ description:
     against the destination's container ports, protocols and C(endPort) ranges.
   - Runs on rendered manifests (render mode) and on objects read from a cluster (apply mode).
 extends_documentation_fragment:
+  - eventstack.oke.read_only
   - eventstack.oke.kube_auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
 options:
   build_dir:
     description: A render's build directory (C(build/<env>)); the objects of its C(manifests/*.yaml) are added to
@@ -128,7 +122,7 @@ requests:
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _manifests, _netpol
 
 # What the analysis reads from a cluster: (api_version, plural).
@@ -139,13 +133,7 @@ KINDS = {"networkpolicies": "NetworkPolicy", "namespaces": "Namespace", "pods": 
 
 
 def _read_cluster(module, params):
-    if not _k8s_client.HAS_KUBERNETES:
-        module.fail_json(msg=missing_required_lib("kubernetes"))
-    try:
-        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-    except Exception as exc:  # a kubeconfig that cannot be loaded
-        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
+    client = _k8s_client.connect(module)
     objects = []
     try:
         for api_version, plural in CLUSTER_KINDS:

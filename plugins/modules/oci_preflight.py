@@ -19,14 +19,8 @@ description:
     for what would be added.
   - Returns structured facts and fails with one message listing every problem found.
 extends_documentation_fragment:
+  - eventstack.oke.read_only
   - eventstack.oke.oci_auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
 options:
   compartment_id:
     description: OCID of the compartment the stack is built in.

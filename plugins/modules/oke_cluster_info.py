@@ -17,14 +17,8 @@ description:
     not, with OCI's node errors (for example C(Out of host capacity)) and work request errors verbatim.
   - Used by the P(eventstack.oke.oke_cluster#role) role after creating the node pool, and by verification.
 extends_documentation_fragment:
+  - eventstack.oke.read_only
   - eventstack.oke.oci_auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing changes.
 options:
   cluster_id:
     description: OCID of the cluster.

@@ -724,7 +724,8 @@ NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false', 'EVENTSTACK_WAIT_FOR_OPERATORS': 
            'ANSIBLE_SKIP_TAGS': 'verify'}
 
 # CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
-PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr', 'cloudnative-pg')
+PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr', 'cloudnative-pg',
+                     'prometheus-operator')
 
 
 def platform_crds() -> list[pathlib.Path]:

@@ -75,3 +75,14 @@ def test_checkpoint_evidence_and_the_verdict_in_every_format():
     assert "- a \\| b" in report["markdown"]  # a pipe in the evidence does not break the table's Markdown
     assert "Unexpected flows &lt;none&gt;" in report["html"] and "<none>" not in report["html"]
     assert _verify.verdict(checkpoints[1:])["passed"] is True, "a failing optional checkpoint does not fail"
+
+
+def test_oke_evidence_counts_the_active_nodes_and_gives_oci_s_errors():
+    result = {"ready": False, "cluster": {"name": "eventstack-dev", "lifecycle_state": "ACTIVE",
+                                          "kubernetes_version": "v1.34.1"},
+              "node_pools": [{"name": "pool1", "lifecycle_state": "ACTIVE", "nodes": [
+                  {"lifecycle_state": "ACTIVE"}, {"lifecycle_state": "CREATING"}]}],
+              "problems": ["node n2 of pool1 in AD-1 is CREATING: Out of host capacity"]}
+    assert _verify.evidence(result, "oke") == [
+        "cluster eventstack-dev ACTIVE, Kubernetes v1.34.1", "node pool pool1 ACTIVE: 1 of 2 nodes ACTIVE",
+        "problem: node n2 of pool1 in AD-1 is CREATING: Out of host capacity"]
