@@ -85,12 +85,13 @@ def bench(env_name, workdir):
         reference = kubectl_reference(server, kubeconfig, os.path.join(build, "manifests"))
     discovery = sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))
     again_tasks, again_invocations = work(again.output)
-    lines = ["%-6s objects=%-4d render=%5.1fs (tasks %d, module invocations %d)" % (
-                 env_name, objects, render_s, tasks, invocations),
-             "       converge first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
-                 first_s, again_s, again_tasks, again_invocations, again.recap.get("changed", -1)),
-             "       no-change requests=%d (discovery %d) = %.2f per object" % (
-                 len(requests), discovery, (len(requests) - discovery) / objects if objects else 0.0)]
+    lines = [
+        "%-6s objects=%-4d render=%5.1fs (tasks %d, module invocations %d)" % (
+            env_name, objects, render_s, tasks, invocations),
+        "       converge first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
+            first_s, again_s, again_tasks, again_invocations, again.recap.get("changed", -1)),
+        "       no-change requests=%d (discovery %d) = %.2f per object" % (
+            len(requests), discovery, (len(requests) - discovery) / objects if objects else 0.0)]
     if reference is None:
         lines.append("       kubectl apply --server-side: no kubectl in .venv/bin (make setup extracts it)")
     elif isinstance(reference, str):

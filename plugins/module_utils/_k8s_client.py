@@ -38,7 +38,7 @@ def connect(module):
     params = module.params
     try:
         return KubeClient(params["kubeconfig"], params["context"])
-    except Exception as exc:  # pylint: disable=broad-exception-caught - whatever the kubeconfig loader raises
+    except Exception as exc:  # whatever the kubeconfig loader raises
         module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
             params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
     return None  # not reached: fail_json exits
