@@ -394,16 +394,30 @@ def intended(stack, flows):
             for flow in flows for port, protocol in flow["ports"]]
 
 
+def _stand_in_address(name, ends):
+    """An address of the end's first CIDR that no smaller CIDR of another end holds, where there is one: the database
+    inside the VCN must not stand where the API endpoint subnet is, or the API server's rules would seem to admit it.
+    Falls back to the first host address."""
+    network = ends[name][0]
+    others = [other for key, cidrs in ends.items() if key != name for other in cidrs
+              if other.version == network.version and not network.subnet_of(other)]
+    first = network.network_address + (1 if network.num_addresses > 1 else 0)
+    last = network.broadcast_address - (1 if network.num_addresses > 2 else 0)
+    for candidate in (first, last, network.network_address + network.num_addresses // 2):
+        if not any(candidate in other for other in others):
+            return candidate
+    return first
+
+
 def endpoints(stack, flows):
     """Stand-in pods of every component and one address per external end, for ``_netpol.analyse``."""
     pods = [{"name": cid, "namespace": comp["namespace"], "labels": comp["pod_labels"],
              "ports": [{"name": name, "port": port, "protocol": protocol} for port, protocol, name in comp["ports"]]}
             for cid, comp in sorted(components(stack).items()) if cid != "dapr-sidecars"]
-    externals = {}
+    ends = {}
     for flow in flows:
         for end in (flow["from"], flow["to"]):
             if isinstance(end, dict):
-                network = ipaddress.ip_network(end["cidrs"][0], strict=False)
-                address = network.network_address + (1 if network.num_addresses > 1 else 0)
-                externals[end["name"]] = {"name": end["name"], "ip": str(address)}
+                ends[end["name"]] = [ipaddress.ip_network(cidr, strict=False) for cidr in end["cidrs"]]
+    externals = {name: {"name": name, "ip": str(_stand_in_address(name, ends))} for name in ends}
     return pods, sorted(externals.values(), key=lambda e: e["name"])

@@ -247,3 +247,16 @@ def test_log_shipping_reaches_loki_and_the_api_server_and_nothing_else():
     bad = dict(stack, observability=dict(stack["observability"], loki_cidrs=["logs.example.com"]))
     assert _flows.problems(bad) == ["hardening_log_shipping_cidrs: 'logs.example.com' is not a CIDR (like 10.0.0.0/28)"]
     assert "monitoring/fluent-bit" not in _flows.components(dict(stack, observability={"namespace": "monitoring"}))
+
+
+def test_an_external_end_does_not_stand_inside_a_smaller_one():
+    stack = dict(STACK, database={"mode": "external", "port": 5432, "cidrs": ["10.0.0.0/16"]},
+                 api_server={"cidrs": ["10.0.0.0/28"], "ports": [443, 6443]})
+    _pods, externals = _flows.endpoints(stack, _flows.stack_flows(stack))
+    addresses = {e["name"]: e["ip"] for e in externals}
+    assert addresses["api-server"] == "10.0.0.1"
+    assert addresses["database"] == "10.0.255.254", "not inside the API endpoint subnet"
+    net = cluster(stack)
+    # So the API server's webhook rules do not seem to admit the database.
+    assert not net.check(pod(net, "database"), pod(net, "dapr/injector"), 4000)[0]
+    assert net.check(pod(net, "api-server"), pod(net, "dapr/injector"), 4000)[0]
