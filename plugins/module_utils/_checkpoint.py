@@ -20,6 +20,7 @@ read once per (kind, namespace), whatever the number of expectations.
 from __future__ import annotations
 
 from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path, discovery_index
+from ansible_collections.eventstack.oke.plugins.module_utils._netpol import selector_matches
 
 DEFAULT_API_VERSIONS = {"Pod": "v1", "Service": "v1", "Namespace": "v1", "Node": "v1", "PersistentVolumeClaim": "v1",
                         "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1",
@@ -66,7 +67,7 @@ class Reader:
 
 
 def _labels_match(wanted, labels):
-    return all((labels or {}).get(key) == value for key, value in (wanted or {}).items())
+    return selector_matches({"matchLabels": wanted or {}}, labels)
 
 
 def _condition(obj, wanted):

@@ -15,16 +15,18 @@ import html
 import json
 from decimal import Decimal
 
+from ansible_collections.eventstack.oke.plugins.module_utils._capacity import show
+
 # How many allowed-but-not-intended flows the evidence lists by name (the count is always given).
 UNEXPECTED_SHOWN = 10
 
 
 def _gib(value):
-    return "%.2f GiB" % (Decimal(str(value)) / 2 ** 30)
+    return show(Decimal(str(value)), "memory")
 
 
 def _cpu(value):
-    return format(Decimal(str(value)).quantize(Decimal("0.001")).normalize(), "f")
+    return show(Decimal(str(value)), "cpu")
 
 
 def _reachability(result):

@@ -124,6 +124,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _manifests, _netpol
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path
 
 # What the analysis reads from a cluster: (api_version, plural).
 CLUSTER_KINDS = (("networking.k8s.io/v1", "networkpolicies"), ("v1", "namespaces"), ("v1", "pods"),
@@ -137,8 +138,7 @@ def _read_cluster(module, params):
     objects = []
     try:
         for api_version, plural in CLUSTER_KINDS:
-            prefix = "/api/" if "/" not in api_version else "/apis/"
-            for item in client.request("GET", prefix + api_version + "/" + plural).get("items") or []:
+            for item in client.request("GET", collection_path(api_version, plural)).get("items") or []:
                 objects.append(dict(item, kind=KINDS[plural]))  # list items carry no kind
     except _k8s_client.KubeError as exc:
         module.fail_json(msg="cannot read the cluster's objects: %s" % exc, requests=client.requests)

@@ -36,7 +36,7 @@ def test_reachability_evidence_names_every_failure_and_counts_the_rest():
 def test_capacity_evidence_gives_the_figures_and_the_problems():
     lines = _verify.evidence(CAPACITY, "capacity")
     assert lines == [
-        "20 pods request 1.385 CPU / 3.00 GiB of 1.8 CPU / 7.00 GiB allocatable on 1 node(s): 0.415 CPU / 4.00 GiB "
+        "20 pods request 1.385 CPU / 3.00Gi of 1.8 CPU / 7.00Gi allocatable on 1 node(s): 0.415 CPU / 4.00Gi "
         "headroom",
         "budget (eventstack_budget) headroom: 0.215 CPU",
         "kafka: 4 pods; quota headroom pods 2, requests_cpu 0.1",
