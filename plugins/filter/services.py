@@ -13,6 +13,11 @@ def eventstack_services_problems(services, topics=None):
     return _services.services_problems(to_builtin(services or []), None if topics is None else to_builtin(topics))
 
 
+def eventstack_event_probes(services):
+    return _services.event_probes(to_builtin(services or []))
+
+
 class FilterModule:
     def filters(self):
-        return {"eventstack_services_problems": eventstack_services_problems}
+        return {"eventstack_services_problems": eventstack_services_problems,
+                "eventstack_event_probes": eventstack_event_probes}

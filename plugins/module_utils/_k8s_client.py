@@ -10,6 +10,7 @@ needs a change.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import time
@@ -114,6 +115,41 @@ class KubeClient:
             message, details = _status_message(data)
             raise KubeError(method, path, status, message, details)
         return json.loads(data) if data else {}
+
+    def pod_http(self, namespace, pod, port, method, path, body=None, content_type="application/json", timeout=10):
+        """One HTTP request to a pod's port through pods/portforward (reaches ports that listen on localhost only);
+        returns (status, body bytes); raises KubeError when the forward or the connection fails."""
+        from kubernetes.stream import ws_client  # pylint: disable=import-outside-toplevel
+
+        self.requests += 1
+        forward_path = "/api/v1/namespaces/%s/pods/%s/portforward" % (namespace, pod)
+        config = self.api.configuration
+        headers = {}
+        auth = config.auth_settings().get("BearerToken")  # refreshes exec-plugin tokens (oci ce generate-token)
+        if auth and auth.get("value"):
+            headers["authorization"] = auth["value"]
+        try:
+            forward = ws_client.portforward_call(config, "GET", config.host + forward_path, headers=headers,
+                                                 query_params=[("ports", str(port))])
+        except ApiException as exc:
+            handshake = exc.__context__  # websocket-client's bad-status exception carries the API server's answer
+            status = getattr(handshake, "status_code", 0) or 0
+            message, details = _status_message(getattr(handshake, "resp_body", None) or exc.reason)
+            raise KubeError("GET", forward_path, status, message, details) from exc
+        sock = forward.socket(port)
+        sock.settimeout(timeout)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        connection.sock = sock
+        try:
+            connection.request(method, path, body=body, headers={"Content-Type": content_type, "Connection": "close"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise KubeError(method, "%s (port %s) %s" % (pod, port, path), 0,
+                            forward.error(port) or str(exc) or type(exc).__name__) from exc
+        finally:
+            connection.close()
+            forward.close()
 
     def discover(self, api_version):
         """The APIResourceList of a group-version (cached per client); None when the server has none."""

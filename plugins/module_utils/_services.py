@@ -50,3 +50,26 @@ def services_problems(services, topics=None):
             if known is not None and topic not in known:
                 problems.append("%s.publishes: %r is not in strimzi_kafka_topics" % (where, topic))
     return problems
+
+
+def event_probes(services):
+    """The event flows to probe (the event_flow_probe module's probes): one per topic a service publishes, sent by
+    the first service that publishes it, to be consumed by every service subscribed to it, with the subscriptions'
+    dead-letter topic when they share one."""
+    probes = {}
+    for service in services:
+        for topic in service.get("publishes") or []:
+            probes.setdefault(topic, {"topic": topic, "publisher": service.get("app_id") or service["name"],
+                                      "subscribers": []})
+    for service in services:
+        for subscription in service.get("subscriptions") or []:
+            probe = probes.get(subscription.get("topic"))
+            if probe is None:
+                continue
+            probe["subscribers"].append(service.get("app_id") or service["name"])
+            probe.setdefault("__dead_letter", set()).add(subscription.get("dead_letter_topic"))
+    for probe in probes.values():
+        dead_letter = probe.pop("__dead_letter", set())
+        if len(dead_letter) == 1 and None not in dead_letter:
+            probe["dead_letter_topic"] = dead_letter.pop()
+    return list(probes.values())

@@ -89,9 +89,13 @@ def _oke(result):
     return lines
 
 
+def _probe(result):
+    return list(result.get("evidence") or [])
+
+
 # kind -> (the lines, the key a result that ran always has).
 EVIDENCE = {"reachability": (_reachability, "summary"), "capacity": (_capacity, "allocatable"),
-            "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster")}
+            "probe": (_probe, "evidence"), "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster")}
 
 
 def evidence(result, kind):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from tests.support.dapr_standin import DaprKafkaStandIn
 from tests.support.playbook import run_playbook
 
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-control-plane"}}
@@ -21,8 +22,9 @@ def _prefix(api_version):
     return ("/api/" if "/" not in api_version else "/apis/") + api_version
 
 
-def make_healthy(server):
-    """What the controllers and kubelets of a healthy one-node cluster would have reported."""
+def make_healthy(server, **bus):
+    """What the controllers and kubelets of a healthy one-node cluster would have reported, and the Dapr sidecars and
+    Kafka Exporter the event probe talks to (their stand-in is returned)."""
     server.call("POST", "/api/v1/nodes", NODE, "application/json")
     server.call("PATCH", "/api/v1/nodes/kind-control-plane/status", ALLOCATABLE)
     for api_version, plural, kind, condition in READY:
@@ -44,27 +46,43 @@ def make_healthy(server):
         server.call("POST", "/api/v1/namespaces/%s/pods" % namespace, {
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": deployment["metadata"]["name"] + "-0", "namespace": namespace,
-                         "labels": template["metadata"]["labels"]},
+                         "labels": template["metadata"]["labels"],
+                         "annotations": template["metadata"].get("annotations", {})},
             "spec": {"nodeName": "kind-control-plane", "containers": containers}}, "application/json")
+    for kafka in server.objects("Kafka"):  # what Strimzi starts for spec.kafkaExporter
+        name, namespace = kafka["metadata"]["name"] + "-kafka-exporter", kafka["metadata"]["namespace"]
+        server.call("POST", "/api/v1/namespaces/%s/pods" % namespace, {
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name + "-7d9f8-x2x4q", "namespace": namespace,
+                         "labels": {"strimzi.io/name": name, "strimzi.io/kind": "Kafka"}},
+            "spec": {"nodeName": "kind-control-plane", "containers": [
+                {"name": "kafka-exporter", "image": "quay.io/strimzi/kafka:1.0.0-kafka-4.1.0",
+                 "resources": {"requests": {"cpu": "25m", "memory": "64Mi"}}}]}}, "application/json")
+    return DaprKafkaStandIn(server, **bus)
 
 
-def verify(env, tmp_path):
+def verify(env, tmp_path, **extra_vars):
     run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
-                       extra_vars={"eventstack_build_dir": str(tmp_path)})
+                       extra_vars=dict(extra_vars, eventstack_build_dir=str(tmp_path)))
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     return run, report
 
 
 def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     server, env = converged
-    make_healthy(server)
+    bus = make_healthy(server)
     before = len(server.objects())
     run, report = verify(env, tmp_path)
     assert run.rc == 0, run.output
     assert report["verdict"]["passed"] is True, report
     assert [c["name"] for c in report["checkpoints"]] == [
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
-        "NetworkPolicies allow the flows the stack needs"]
+        "NetworkPolicies allow the flows the stack needs", "Events flow through Dapr and Kafka to their subscribers"]
+    events = report["checkpoints"][3]["evidence"]
+    assert [line.split(":")[0] for line in events] == [
+        "pass todo-backend -> task-events", "pass todo-backend -> reminders", "pass todo-backend -> task-updates"]
+    assert "consumed by notification-worker, audit-worker in " in events[1], events
+    assert sorted(e["subject"] for e in bus.published) == ["reminders", "task-events", "task-updates"]
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     for line in ("pass Kafka todo-kafka ready", "pass Dapr sidecars injected into the apps' pods",
                  "pass Deployments available in todo-app", "pass PostgreSQL cluster ready"):
@@ -85,8 +103,20 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert "FAIL: 2 of 3 checkpoints passed; required and failing: Every layer is ready" in run.output
+    assert "FAIL: 3 of 4 checkpoints passed; required and failing: Every layer is ready" in run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
     assert "pod todo-backend-0 container app waiting: CrashLoopBackOff" in layers, layers
+
+
+def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it(converged, tmp_path):
+    server, env = converged
+    make_healthy(server, failing=["audit-worker"])
+    server.call("DELETE", "/api/v1/namespaces/todo-app/pods/notification-worker-0", {})
+    run, report = verify(env, tmp_path, verify_event_probe_timeout=1)
+    assert run.rc != 0
+    events = "\n".join(report["checkpoints"][3]["evidence"])
+    assert ("FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by "
+            "notification-worker") in events, events
+    assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events

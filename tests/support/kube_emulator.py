@@ -155,6 +155,9 @@ class _Handler(kmock.KubernetesEmulator):
         self.emulator._record(request)
         try:
             res = request.resource
+            if res is not None and (res.group, res.plural, request.subresource) == ('', 'pods', 'portforward'):
+                # kmock gap: no streaming subresources; port-forward reaches the handlers of serve_pod_port().
+                return await self.emulator._port_forward(request)
             if res is not None and res.version and res.plural:
                 # kmock defect/gap: its CRUD keeps no metadata, lacks PUT/apply/dryRun/validation.
                 return self.emulator._serve(request)
@@ -302,6 +305,7 @@ class KubeEmulator:
         self._store: dict[tuple, dict] = {}  # (group, plural, namespace, name) -> object
         self._rv = 0
         self._custom: dict[kmock.resource, jsonschema.Draft7Validator | None] = {}  # served by CRDs
+        self._pod_ports: dict[int, Callable[[dict, dict], tuple]] = {}
         self._handler = _Handler()
         self._handler.emulator = self
         with warnings.catch_warnings():  # kmock uses the deprecated importlib.resources.read_binary
@@ -374,6 +378,16 @@ class KubeEmulator:
         pathlib.Path(path).write_text(yaml.safe_dump(config, sort_keys=False), encoding='utf-8')
         return str(path)
 
+    def serve_pod_port(self, port: int, handler: Callable[[dict, dict], tuple] | None) -> None:
+        """What answers an HTTP request port-forwarded to ``port`` of any Pod (None: nothing listens there).
+        ``handler(pod, request)`` gets the Pod and ``{'method', 'path', 'headers', 'body'}`` and returns
+        ``(status, content_type, body bytes)``; a raised ConnectionRefusedError is what a closed port does."""
+        with self._lock:
+            if handler is None:
+                self._pod_ports.pop(port, None)
+            else:
+                self._pod_ports[port] = handler
+
     # --- inspection ----------------------------------------------------------------------
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[dict]:
         """What clients stored: the built-in Namespaces are left out until a client changes them."""
@@ -428,6 +442,57 @@ class KubeEmulator:
                 self._request_log.flush()
 
     # --- serving -------------------------------------------------------------------------
+    async def _port_forward(self, req: kmock.Request) -> aiohttp.web.StreamResponse:
+        """pods/portforward over a WebSocket (channel protocol v4): per port a data and an error channel, each
+        opened by a frame carrying the port number; one HTTP request per data channel, answered by the port's
+        handler, then the connection closes (the request asks for that with Connection: close or not)."""
+        pods = kmock.resource('', 'v1', 'pods')
+        with self._lock:
+            pod = copy.deepcopy(self._existing(pods, req.namespace, req.name))
+        raw = req._raw_request
+        try:
+            ports = [int(p) for value in raw.query.getall('ports', []) for p in value.split(',')]
+        except ValueError as e:
+            raise _bad_request(f'invalid port: {e}') from e
+        if not ports:
+            raise _bad_request('at least one port is required: ?ports=<port>')
+        ws = aiohttp.web.WebSocketResponse(protocols=('v4.channel.k8s.io',))
+        await ws.prepare(raw)
+        for index, port in enumerate(ports):
+            for channel in (2 * index, 2 * index + 1):
+                await ws.send_bytes(bytes([channel]) + port.to_bytes(2, 'little'))
+        received = {index: b'' for index in range(len(ports))}
+        open_ports = set(received)
+        async for message in ws:
+            if message.type != aiohttp.WSMsgType.BINARY or not message.data:
+                continue
+            index = message.data[0] // 2
+            if index not in open_ports:
+                continue
+            received[index] += message.data[1:]
+            request = _http_request(received[index])
+            if request is None:
+                continue
+            open_ports.discard(index)
+            with self._lock:
+                handler = self._pod_ports.get(ports[index])
+            try:
+                if handler is None:
+                    raise ConnectionRefusedError
+                status, content_type, body = handler(pod, request)
+            except ConnectionRefusedError:
+                await ws.send_bytes(bytes([2 * index + 1]) + (
+                    f'error forwarding port {ports[index]} to pod {pod["metadata"]["uid"]}, uid : '
+                    f'failed to connect to localhost:{ports[index]}: connection refused').encode())
+            else:
+                head = (f'HTTP/1.1 {status} {_REASONS.get(status, "Status")}\r\nContent-Type: {content_type}\r\n'
+                        f'Content-Length: {len(body)}\r\nConnection: close\r\n\r\n')
+                await ws.send_bytes(bytes([2 * index]) + head.encode() + body)
+            if not open_ports:
+                break
+        await ws.close()
+        return ws
+
     def _info(self, res: kmock.resource) -> kmock.ResourceInfo:
         if res not in self._handler.resources:
             raise ApiError(404, 'NotFound', NO_RESOURCE, {})
@@ -705,6 +770,27 @@ class KubeEmulator:
                 self._forget(res)
             for other in [k for k in self._store if k[:2] == (obj['spec']['group'], obj['spec']['names']['plural'])]:
                 del self._store[other]
+
+
+_REASONS = {200: 'OK', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found',
+            500: 'Internal Server Error'}
+
+
+def _http_request(data: bytes) -> dict | None:
+    """A complete HTTP/1.1 request in ``data`` (Content-Length bodies), else None."""
+    head, sep, rest = data.partition(b'\r\n\r\n')
+    if not sep:
+        return None
+    lines = head.decode('latin-1').split('\r\n')
+    method, path, _version = lines[0].split(' ', 2)
+    headers = {}
+    for line in lines[1:]:
+        name, _colon, value = line.partition(':')
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get('content-length', '0'))
+    if len(rest) < length:
+        return None
+    return {'method': method, 'path': path, 'headers': headers, 'body': rest[:length]}
 
 
 @functools.lru_cache(maxsize=None)

@@ -39,3 +39,21 @@ def test_problems_name_the_entry(change, expected):
 
 def test_topic_checks_are_skipped_without_topics():
     assert _services.services_problems([dict(GOOD[0], publishes=["anything"])]) == []
+
+
+def test_event_probes_follow_each_published_topic_to_its_subscribers_and_their_dead_letter_topic():
+    services = [
+        {"name": "api", "app_id": "api-id", "publishes": ["orders", "audit"]},
+        {"name": "mailer", "subscriptions": [{"topic": "orders", "route": "/o", "dead_letter_topic": "orders-dlq"}]},
+        {"name": "ledger", "app_id": "ledger", "publishes": ["orders"],
+         "subscriptions": [{"topic": "orders", "route": "/o", "dead_letter_topic": "orders-dlq"},
+                           {"topic": "unpublished", "route": "/u"}]},
+        {"name": "archive", "subscriptions": [{"topic": "audit", "route": "/a", "dead_letter_topic": "a-dlq"},
+                                              ]},
+        {"name": "tail", "subscriptions": [{"topic": "audit", "route": "/a"}]},
+    ]
+    assert _services.event_probes(services) == [
+        {"topic": "orders", "publisher": "api-id", "subscribers": ["mailer", "ledger"], "dead_letter_topic": "orders-dlq"},
+        # the subscriptions disagree on the dead-letter topic: none is watched
+        {"topic": "audit", "publisher": "api-id", "subscribers": ["archive", "tail"]},
+    ]

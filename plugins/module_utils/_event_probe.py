@@ -1,0 +1,267 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal: publish uniquely identified test events through Dapr sidecars and follow them through Kafka.
+
+Logic of the event_flow_probe module. The sidecar's HTTP API listens on localhost only, so every request goes
+through the API server's pods/portforward (as `kubectl port-forward` does; NetworkPolicies do not apply). Kafka is
+read through the Strimzi Kafka Exporter's metrics: the topic's partition offsets show the event landed, each
+subscriber's consumer group (Dapr's default consumer group is the app-id) catching up with them shows it was
+consumed, and a dead-letter topic that grows shows a subscriber gave up on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import time
+import uuid
+
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+
+DAPR_HTTP_PORT = 3500
+EXPORTER_PORT = 9404
+EVENT_TYPE = "io.eventstack.oke.probe"
+EVENT_SOURCE = "eventstack.oke/event_flow_probe"
+_SAMPLE = re.compile(r'^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?$')
+_LABEL = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?')
+
+
+class ProbeError(Exception):
+    """The probe cannot run at all (no pod to publish from, no exporter to read)."""
+
+
+def cloud_event(event_id, topic, sent):
+    """The CloudEvent a probe publishes (content type application/cloudevents+json: Dapr passes it on as it is)."""
+    return {"specversion": "1.0", "id": event_id, "source": EVENT_SOURCE, "type": EVENT_TYPE,
+            "subject": topic, "datacontenttype": "application/json", "time": sent,
+            "data": {"probe": event_id, "topic": topic}}
+
+
+def parse_metrics(text):
+    """Prometheus text exposition -> {metric name: [(labels, value)]}; comments and malformed lines are skipped."""
+    metrics = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _SAMPLE.match(line)
+        if not match:
+            continue
+        name, labels, value = match.groups()
+        try:
+            number = float(value)
+        except ValueError:
+            continue
+        parsed = {key: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), raw)
+                  for key, raw in _LABEL.findall(labels or "")}
+        metrics.setdefault(name, []).append((parsed, number))
+    return metrics
+
+
+def topic_offsets(metrics, topic):
+    """{partition: next offset to be written} of a topic (kafka_topic_partition_current_offset)."""
+    return {labels["partition"]: int(value) for labels, value in metrics.get("kafka_topic_partition_current_offset", [])
+            if labels.get("topic") == topic and "partition" in labels}
+
+
+def group_offsets(metrics, group, topic):
+    """{partition: committed offset} of a consumer group on a topic (kafka_consumergroup_current_offset)."""
+    return {labels["partition"]: int(value) for labels, value in metrics.get("kafka_consumergroup_current_offset", [])
+            if labels.get("topic") == topic and labels.get("consumergroup") == group and "partition" in labels}
+
+
+def grew(before, after):
+    """Messages written between two readings of a topic's offsets."""
+    return sum(max(0, offset - before.get(partition, 0)) for partition, offset in after.items())
+
+
+def caught_up(committed, target):
+    """Whether a group has consumed everything up to the topic offsets `target` (partitions never written: no need)."""
+    return all(committed.get(partition, -1) >= offset for partition, offset in target.items() if offset > 0)
+
+
+def _annotations(pod):
+    return (pod.get("metadata") or {}).get("annotations") or {}
+
+
+def _has_daprd(pod):
+    spec = pod.get("spec") or {}
+    return any(c.get("name") == "daprd" for c in (spec.get("containers") or []) + (spec.get("initContainers") or []))
+
+
+def _running(pod):
+    status = pod.get("status") or {}
+    if status.get("phase", "Running") != "Running" or (pod.get("metadata") or {}).get("deletionTimestamp"):
+        return False
+    ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
+    return not ready or ready[0].get("status") == "True"
+
+
+def _selector(labels):
+    return ",".join("%s=%s" % item for item in sorted((labels or {}).items()))
+
+
+def pick_pod(client, namespace, app_id=None, labels=None):
+    """A running pod: of a Dapr app-id (with its daprd sidecar) or matching labels. Raises ProbeError saying why none."""
+    query = {"labelSelector": _selector(labels)} if labels else None
+    pods = client.request("GET", "/api/v1/namespaces/%s/pods" % namespace, query=query).get("items") or []
+    if labels:  # also where the server ignores the selector
+        pods = [p for p in pods if all(((p.get("metadata") or {}).get("labels") or {}).get(k) == v
+                                       for k, v in labels.items())]
+    if app_id is not None:
+        pods = [p for p in pods if _annotations(p).get("dapr.io/app-id") == app_id]
+        what = "of Dapr app-id %s" % app_id
+        if pods and not any(_has_daprd(p) for p in pods):
+            raise ProbeError("the pods %s in %s have no daprd container (sidecar not injected)" % (what, namespace))
+        pods = [p for p in pods if _has_daprd(p)]
+    else:
+        what = "labelled %s" % _selector(labels)
+    running = sorted((p for p in pods if _running(p)), key=lambda p: p["metadata"]["name"])
+    if not running:
+        raise ProbeError("no running pod %s in %s (%d found)" % (what, namespace, len(pods)))
+    return running[0]["metadata"]["name"]
+
+
+def _dapr_error(status, body):
+    try:
+        decoded = json.loads(body or b"{}")
+        return "HTTP %s %s: %s" % (status, decoded.get("errorCode", ""), decoded.get("message", body))
+    except (TypeError, ValueError):
+        return "HTTP %s: %s" % (status, (body or b"").decode("utf-8", "replace")[:300])
+
+
+class Prober:
+    """Runs a set of probes: one metrics reading before, one publish per probe, then a reading every `interval`
+    seconds until each probe's subscribers have caught up or `timeout` passes. Round trips are measured to the
+    reading that first showed the event consumed, so their resolution is the interval."""
+
+    def __init__(self, client, namespace, pubsub, exporter=None, timeout=60.0, interval=2.0,
+                 clock=None, new_id=None):
+        self.client, self.namespace, self.pubsub = client, namespace, pubsub
+        self.exporter, self.timeout, self.interval = exporter, timeout, interval
+        self.clock = clock or time.monotonic
+        self.new_id = new_id or (lambda: "eventstack-probe-%s" % uuid.uuid4())
+
+    def _metrics(self, pod):
+        status, body = self.client.pod_http(self.exporter["namespace"], pod, self.exporter.get("port", EXPORTER_PORT),
+                                            "GET", "/metrics")
+        if status != 200:
+            raise ProbeError("the Kafka Exporter answered HTTP %s on /metrics" % status)
+        return parse_metrics(body.decode("utf-8", "replace"))
+
+    def _publish(self, probe, result):
+        try:
+            result["pod"] = pick_pod(self.client, self.namespace, app_id=probe["publisher"])
+        except ProbeError as exc:
+            result["reason"] = str(exc)
+            return None
+        event_id = self.new_id()
+        sent = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        body = json.dumps(cloud_event(event_id, probe["topic"], sent)).encode()
+        result.update(event_id=event_id, sent=sent)
+        started = self.clock()
+        try:
+            status, answer = self.client.pod_http(self.namespace, result["pod"], DAPR_HTTP_PORT, "POST",
+                                                  "/v1.0/publish/%s/%s" % (self.pubsub, probe["topic"]), body,
+                                                  "application/cloudevents+json")
+        except KubeError as exc:
+            result["reason"] = "cannot reach the daprd sidecar of %s: %s" % (result["pod"], exc.reason)
+            return None
+        result["published"] = status in (200, 204)
+        result["publish_seconds"] = round(self.clock() - started, 3)
+        if not result["published"]:
+            result["reason"] = "the daprd sidecar of %s refused the event: %s" % (
+                result["pod"], _dapr_error(status, answer))
+        return started
+
+    def run(self, probes):
+        results = [dict(title=p.get("title") or "%s -> %s" % (p["publisher"], p["topic"]), topic=p["topic"],
+                        publisher=p["publisher"], subscribers=list(p.get("subscribers") or []), pod=None,
+                        event_id=None, published=False, landed=None, consumed={}, dead_lettered=0, round_trip=None,
+                        passed=False, reason="") for p in probes]
+        exporter_pod, before = None, {}
+        if self.exporter:
+            exporter_pod = pick_pod(self.client, self.exporter["namespace"], labels=self.exporter.get("labels"))
+            before = self._metrics(exporter_pod)
+        started = {}
+        for index, (probe, result) in enumerate(zip(probes, results)):
+            started[index] = self._publish(probe, result)
+        pending = {i for i, r in enumerate(results) if r["published"]}
+        if not self.exporter:
+            for i in pending:
+                results[i].update(passed=True, reason="published; not followed (no Kafka Exporter given)")
+            return results
+        baseline = {i: topic_offsets(before, probes[i]["topic"]) for i in pending}
+        dead_before = {i: topic_offsets(before, probes[i]["dead_letter_topic"])
+                       for i in pending if probes[i].get("dead_letter_topic")}
+        deadline = self.clock() + self.timeout
+        while pending:
+            metrics = self._metrics(exporter_pod)
+            now = self.clock()
+            for i in sorted(pending):
+                if self._follow(probes[i], results[i], metrics, baseline[i], dead_before.get(i), now - started[i]):
+                    pending.discard(i)
+            if not pending or now >= deadline:
+                break
+            self.client.sleep(min(self.interval, max(0.0, deadline - now)))
+        for i in pending:
+            self._judge_late(results[i])
+        return results
+
+    @staticmethod
+    def _follow(probe, result, metrics, baseline, dead_before, seconds):
+        """Update a probe's result from one metrics reading; True when it needs no further reading."""
+        after = topic_offsets(metrics, probe["topic"])
+        if not after:
+            result["reason"] = "the Kafka Exporter reports no partitions of topic %s" % probe["topic"]
+            return False
+        if not result["landed"] and grew(baseline, after):
+            result["landed"] = True
+            result["landed_seconds"] = round(seconds, 3)
+            result["target"] = after
+        if not result["landed"]:
+            return False
+        for group in result["subscribers"]:
+            committed = group_offsets(metrics, group, probe["topic"])
+            if result["consumed"].get(group) is None and caught_up(committed, result["target"]):
+                result["consumed"][group] = round(seconds, 3)
+        if dead_before is not None:
+            result["dead_lettered"] = grew(dead_before, topic_offsets(metrics, probe["dead_letter_topic"]))
+        if all(result["consumed"].get(g) is not None for g in result["subscribers"]):
+            result["round_trip"] = round(seconds, 3)
+            if result["dead_lettered"]:
+                result["reason"] = "%d event(s) went to the dead-letter topic %s during the probe" % (
+                    result["dead_lettered"], probe["dead_letter_topic"])
+            else:
+                result["passed"] = True
+            return True
+        return False
+
+    @staticmethod
+    def _judge_late(result):
+        if result["reason"]:
+            return
+        if not result["landed"]:
+            result["reason"] = "published, but topic %s did not grow within the timeout" % result["topic"]
+            return
+        late = [g for g in result["subscribers"] if result["consumed"].get(g) is None]
+        result["reason"] = "landed in %s, but not consumed within the timeout by %s" % (
+            result["topic"], ", ".join(late))
+        for group in late:
+            result["consumed"].setdefault(group, None)
+
+
+def summary(result):
+    """One line of evidence per probe."""
+    if not result["passed"]:
+        return "FAIL %s: %s" % (result["title"], result["reason"])
+    if result["round_trip"] is None:
+        return "pass %s: %s" % (result["title"], result["reason"])
+    if not result["subscribers"]:
+        return "pass %s: event %s landed in %s in %.1f s" % (
+            result["title"], result["event_id"], result["topic"], result["round_trip"])
+    return "pass %s: event %s consumed by %s in %.1f s" % (
+        result["title"], result["event_id"], ", ".join(result["subscribers"]) or "nobody (landed)",
+        result["round_trip"])

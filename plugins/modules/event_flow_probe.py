@@ -1,0 +1,191 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: event_flow_probe
+short_description: Publish a test event through Dapr pub/sub and confirm it lands in Kafka and is consumed
+version_added: 0.1.0
+author: eventstack.oke maintainers (@eventstack)
+description:
+  - For each probe, publishes one uniquely identified CloudEvent (type C(io.eventstack.oke.probe)) to a topic
+    through the daprd sidecar of a running pod of the publishing app-id, and reports Dapr's answer.
+  - With O(exporter), follows the event through the Strimzi Kafka Exporter's metrics - the topic's offsets show it
+    landed; each subscriber's consumer group (Dapr's default group is the subscriber's app-id) reaching those
+    offsets shows it was consumed; a growing O(probes[].dead_letter_topic) shows a subscriber gave up on it - and
+    reports the round-trip time, measured to the metrics reading that first showed every subscriber caught up
+    (resolution O(interval)).
+  - Reaches the sidecar's HTTP API (port 3500, which listens on localhost) and the exporter (port 9404) through the
+    API server's C(pods/portforward), as C(kubectl port-forward) does, so it needs C(create) on C(pods/portforward)
+    and C(list) on C(pods) in both namespaces, and no NetworkPolicy opening.
+  - Subscribers receive the probe event like any other; they should acknowledge events of this type (HTTP 200 or
+    Dapr's C(DROP)) without acting on them.
+extends_documentation_fragment:
+  - eventstack.oke.kube_auth
+attributes:
+  check_mode:
+    support: full
+    description: Publishes nothing in check mode; every probe is reported as skipped.
+  diff_mode:
+    support: none
+    description: Nothing the collection manages changes; a probe only adds a test event to a topic.
+options:
+  namespace:
+    description: Namespace of the application's pods and its Dapr pub/sub component.
+    type: str
+    required: true
+  pubsub:
+    description: Name of the Dapr pub/sub component.
+    type: str
+    required: true
+  probes:
+    description: The events to send.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      topic:
+        description: Topic to publish to.
+        type: str
+        required: true
+      publisher:
+        description: Dapr app-id whose sidecar publishes (one of its running pods with a daprd container).
+        type: str
+        required: true
+      subscribers:
+        description: App-ids (consumer groups) that must consume the event.
+        type: list
+        elements: str
+        default: []
+      dead_letter_topic:
+        description: Dead-letter topic of the subscriptions; growing during the probe fails it.
+        type: str
+      title:
+        description: The line in the report (default C(<publisher> -> <topic>)).
+        type: str
+  exporter:
+    description:
+      - Where the Kafka Exporter runs. Without it the probe only publishes and reports Dapr's answer.
+    type: dict
+    suboptions:
+      namespace:
+        description: Its namespace.
+        type: str
+        required: true
+      labels:
+        description: Labels of its pod.
+        type: dict
+        required: true
+      port:
+        description: Its metrics port.
+        type: int
+        default: 9404
+  timeout:
+    description: Seconds to wait for every probe to be consumed.
+    type: float
+    default: 60
+  interval:
+    description: Seconds between two metrics readings.
+    type: float
+    default: 2
+  fail_on_failure:
+    description: Fail when a probe fails.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: A task event reaches both of its subscribers
+  eventstack.oke.event_flow_probe:
+    namespace: todo-app
+    pubsub: pubsub-kafka
+    probes:
+      - topic: task-events
+        publisher: todo-backend
+        subscribers: [recurring-worker, audit-worker]
+        dead_letter_topic: task-events-dlq
+    exporter:
+      namespace: kafka
+      labels: {strimzi.io/name: todo-kafka-kafka-exporter}
+"""
+
+RETURN = r"""
+results:
+  description:
+    - One per probe - C(title), C(topic), C(publisher), C(pod), C(event_id), C(published), C(landed),
+      C(consumed) (seconds per subscriber, null when it did not), C(dead_lettered), C(round_trip) (seconds),
+      C(passed) and, when failing, C(reason).
+  returned: always
+  type: list
+  elements: dict
+evidence:
+  description: One line per probe, for reports.
+  returned: always
+  type: list
+  elements: str
+passed:
+  description: Whether every probe passed.
+  returned: always
+  type: bool
+requests:
+  description: API requests made (each port-forwarded HTTP request counts one).
+  returned: always
+  type: int
+elapsed:
+  description: Seconds the probes took.
+  returned: always
+  type: float
+"""
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.eventstack.oke.plugins.module_utils import _event_probe, _k8s_client
+
+PROBE_SPEC = dict(topic=dict(type="str", required=True), publisher=dict(type="str", required=True),
+                  subscribers=dict(type="list", elements="str", default=[]), dead_letter_topic=dict(type="str"),
+                  title=dict(type="str"))
+EXPORTER_SPEC = dict(namespace=dict(type="str", required=True), labels=dict(type="dict", required=True),
+                     port=dict(type="int", default=_event_probe.EXPORTER_PORT))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=_k8s_client.kube_auth_argspec(
+            namespace=dict(type="str", required=True),
+            pubsub=dict(type="str", required=True),
+            probes=dict(type="list", elements="dict", required=True, options=PROBE_SPEC),
+            exporter=dict(type="dict", options=EXPORTER_SPEC),
+            timeout=dict(type="float", default=60.0),
+            interval=dict(type="float", default=2.0),
+            fail_on_failure=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if module.check_mode:
+        module.exit_json(changed=False, skipped=True, skip_reason="check mode publishes nothing", passed=True,
+                         requests=0, elapsed=0.0, results=[], evidence=["skipped in check mode: %d probe(s) not published" % len(params["probes"])])
+    started = time.monotonic()
+    client = _k8s_client.connect(module)
+    prober = _event_probe.Prober(client, params["namespace"], params["pubsub"], exporter=params["exporter"],
+                                 timeout=params["timeout"], interval=params["interval"])
+    try:
+        results = prober.run(params["probes"])
+    except (_event_probe.ProbeError, _k8s_client.KubeError) as exc:
+        module.fail_json(msg="cannot probe: %s" % exc, results=[], evidence=["FAIL cannot probe: %s" % exc],
+                         passed=False, requests=client.requests, elapsed=round(time.monotonic() - started, 3))
+    passed = all(r["passed"] for r in results)
+    evidence = [_event_probe.summary(r) for r in results]
+    output = dict(changed=False, results=results, evidence=evidence, passed=passed, requests=client.requests,
+                  elapsed=round(time.monotonic() - started, 3))
+    if not passed and params["fail_on_failure"]:
+        module.fail_json(msg="; ".join(line for line in evidence if line.startswith("FAIL")), **output)
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()

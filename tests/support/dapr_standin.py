@@ -1,0 +1,116 @@
+"""Stand-ins for what event_flow_probe talks to in a cluster held by the Kubernetes emulator: the daprd sidecars'
+HTTP API (port 3500) and the Strimzi Kafka Exporter (port 9404), over one Kafka log kept here.
+
+They judge from the emulator's objects as the real ones would: a sidecar only exists in a Pod with a daprd
+container; a publish needs the pub/sub Component in the namespace with the app-id in its scopes (else Dapr's
+ERR_PUBSUB_NOT_FOUND) and the topic's KafkaTopic (else the broker's unknown-topic error); an event is delivered to
+every app-id scoped by a Subscription of that pub/sub and topic that has a running sidecar, as its own consumer
+group, ``delay`` seconds after it was written; an app-id in ``failing`` rejects it, so Dapr writes it to the
+Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import zlib
+
+PUBLISH = re.compile(r'^/v1\.0/publish/([^/?]+)/([^/?]+)(\?.*)?$')
+
+
+def _dapr_error(status, code, message):
+    return status, 'application/json', json.dumps({'errorCode': code, 'message': message}).encode()
+
+
+class DaprKafkaStandIn:
+    def __init__(self, server, delay=0.0, failing=(), clock=time.monotonic):
+        self.server, self.delay, self.failing, self.clock = server, delay, set(failing), clock
+        self.offsets: dict[str, list[int]] = {}  # topic -> next offset of each partition
+        self.committed: dict[tuple, dict[int, int]] = {}  # (group, topic) -> partition -> committed offset
+        self.pending: list[tuple] = []  # (due, group, topic, partition, offset, dead-letter topic)
+        self.published: list[dict] = []  # the CloudEvents received, as decoded
+        server.serve_pod_port(3500, self.daprd)
+        server.serve_pod_port(9404, self.exporter)
+
+    # --- daprd ----------------------------------------------------------------------------------------------------
+    def _pods(self, namespace):
+        return [p for p in self.server.objects('Pod', namespace)
+                if any(c['name'] == 'daprd' for c in p['spec'].get('containers', []))
+                and p.get('status', {}).get('phase', 'Running') == 'Running']
+
+    def _topic(self, name):
+        for topic in self.server.objects('KafkaTopic'):
+            if topic['spec'].get('topicName', topic['metadata']['name']) == name:
+                return topic
+        return None
+
+    def daprd(self, pod, request):
+        if not any(c['name'] == 'daprd' for c in pod['spec'].get('containers', [])):
+            raise ConnectionRefusedError
+        namespace = pod['metadata']['namespace']
+        app_id = pod['metadata'].get('annotations', {}).get('dapr.io/app-id')
+        match = PUBLISH.match(request['path'])
+        if request['method'] != 'POST' or not match:
+            return 404, 'text/plain', b'404 page not found'
+        pubsub, topic = match.group(1), match.group(2)
+        component = self.server.get('dapr.io/v1alpha1', 'Component', pubsub, namespace)
+        if component is None or app_id not in component.get('scopes', [app_id]):
+            return _dapr_error(404, 'ERR_PUBSUB_NOT_FOUND', 'pubsub %s is not found' % pubsub)
+        kafka_topic = self._topic(topic)
+        if kafka_topic is None:
+            return _dapr_error(500, 'ERR_PUBSUB_PUBLISH_MESSAGE', (
+                'error when publish to topic %s in pubsub %s: kafka server: Request was for a topic or partition '
+                'that does not exist on this broker' % (topic, pubsub)))
+        event = json.loads(request['body'] or b'{}')
+        self.published.append(event)
+        offset, partition = self._write(topic, kafka_topic['spec'].get('partitions', 1), str(event.get('id')))
+        running = {p['metadata'].get('annotations', {}).get('dapr.io/app-id') for p in self._pods(namespace)}
+        for subscription in self.server.objects('Subscription', namespace):
+            spec = subscription['spec']
+            if (spec.get('pubsubname'), spec.get('topic')) != (pubsub, topic):
+                continue
+            for group in subscription.get('scopes', []):
+                if group in running:
+                    self.pending.append((self.clock() + self.delay, group, topic, partition, offset,
+                                         spec.get('deadLetterTopic')))
+        return 204, 'text/plain', b''
+
+    def _write(self, topic, partitions, key):
+        offsets = self.offsets.setdefault(topic, [0] * partitions)
+        partition = zlib.crc32(key.encode()) % len(offsets)
+        offsets[partition] += 1
+        return offsets[partition] - 1, partition
+
+    def _deliver(self):
+        now, due = self.clock(), []
+        for item in self.pending:
+            (due if item[0] <= now else []).append(item)
+        for item in due:
+            self.pending.remove(item)
+            _due, group, topic, partition, offset, dead_letter = item
+            if group in self.failing and dead_letter:
+                self._write(dead_letter, 1, group)
+            committed = self.committed.setdefault((group, topic), {})
+            committed[partition] = max(committed.get(partition, 0), offset + 1)
+
+    # --- Kafka Exporter ---------------------------------------------------------------------------------------------
+    def exporter(self, pod, request):
+        if not pod['metadata'].get('labels', {}).get('strimzi.io/name', '').endswith('-kafka-exporter'):
+            raise ConnectionRefusedError
+        if request['method'] != 'GET' or request['path'] != '/metrics':
+            return 404, 'text/plain', b'404 page not found'
+        self._deliver()
+        lines = ['# HELP kafka_topic_partition_current_offset Current Offset of a Broker at Topic/Partition',
+                 '# TYPE kafka_topic_partition_current_offset gauge']
+        for kafka_topic in self.server.objects('KafkaTopic'):  # the broker's metadata lists the empty ones too
+            name = kafka_topic['spec'].get('topicName', kafka_topic['metadata']['name'])
+            self.offsets.setdefault(name, [0] * kafka_topic['spec'].get('partitions', 1))
+        for topic, offsets in sorted(self.offsets.items()):
+            lines += ['kafka_topic_partition_current_offset{partition="%d",topic="%s"} %d' % (p, topic, o)
+                      for p, o in enumerate(offsets)]
+        lines += ['# HELP kafka_consumergroup_current_offset Current Offset of a ConsumerGroup at Topic/Partition',
+                  '# TYPE kafka_consumergroup_current_offset gauge']
+        for (group, topic), committed in sorted(self.committed.items()):
+            lines += ['kafka_consumergroup_current_offset{consumergroup="%s",partition="%d",topic="%s"} %d'
+                      % (group, p, topic, o) for p, o in sorted(committed.items())]
+        return 200, 'text/plain; version=0.0.4; charset=utf-8', ('\n'.join(lines) + '\n').encode()

@@ -1,0 +1,119 @@
+"""The emulator's pods/portforward and the daprd / Kafka Exporter stand-ins, through the real kubernetes client, and
+event_flow_probe's logic driven through them (what the verify playbook does in apply mode)."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _event_probe
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeClient, KubeError
+from tests.support.dapr_standin import DaprKafkaStandIn
+from tests.support.kube_emulator import KubeEmulator
+
+CRDS = pathlib.Path(__file__).resolve().parents[2] / '../shared/schemas/crds'
+NS = 'todo-app'
+
+
+def _crds():
+    found = sorted(CRDS.glob('strimzi/*kafkatopic*.yaml')) + sorted(CRDS.glob('dapr/*.yaml'))
+    if not found:
+        pytest.skip('no Strimzi and Dapr CRDs under ../shared/schemas/crds')
+    return found
+
+
+def pod(name, app_id=None, labels=None, daprd=True, namespace=NS):
+    containers = [{'name': 'app', 'image': 'todo'}] + ([{'name': 'daprd', 'image': 'daprd'}] if daprd else [])
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {
+        'name': name, 'namespace': namespace, 'labels': labels or {},
+        'annotations': {'dapr.io/app-id': app_id} if app_id else {}}, 'spec': {'containers': containers}}
+
+
+@pytest.fixture(name='cluster')
+def fixture_cluster(tmp_path):
+    with KubeEmulator(crds=_crds()) as kube:
+        client = KubeClient(kube.write_kubeconfig(tmp_path / 'kubeconfig'))
+        for namespace in (NS, 'kafka'):
+            client.request('POST', '/api/v1/namespaces', body={'metadata': {'name': namespace}})
+        objects = [
+            ('/apis/dapr.io/v1alpha1/namespaces/%s/components' % NS, {
+                'apiVersion': 'dapr.io/v1alpha1', 'kind': 'Component', 'metadata': {'name': 'pubsub-kafka'},
+                'spec': {'type': 'pubsub.kafka', 'version': 'v1', 'metadata': []},
+                'scopes': ['todo-backend', 'audit-worker']}),
+            ('/apis/dapr.io/v2alpha1/namespaces/%s/subscriptions' % NS, {
+                'apiVersion': 'dapr.io/v2alpha1', 'kind': 'Subscription', 'metadata': {'name': 'audit-task-events'},
+                'spec': {'pubsubname': 'pubsub-kafka', 'topic': 'task-events', 'routes': {'default': '/events'},
+                         'deadLetterTopic': 'task-events-dlq'}, 'scopes': ['audit-worker']}),
+            ('/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkatopics', {
+                'apiVersion': 'kafka.strimzi.io/v1', 'kind': 'KafkaTopic', 'metadata': {'name': 'task-events'},
+                'spec': {'partitions': 3}}),
+            ('/api/v1/namespaces/%s/pods' % NS, pod('todo-backend-0', 'todo-backend')),
+            ('/api/v1/namespaces/%s/pods' % NS, pod('audit-worker-0', 'audit-worker')),
+            ('/api/v1/namespaces/kafka/pods', pod('todo-kafka-kafka-exporter-0', namespace='kafka', daprd=False,
+                                                  labels={'strimzi.io/name': 'todo-kafka-kafka-exporter'})),
+        ]
+        for path, body in objects:
+            client.request('POST', path, body=body)
+        yield kube, client
+
+
+def test_port_forward_reaches_a_pod_port_and_a_closed_port_is_refused_as_the_kubelet_says(cluster):
+    kube, client = cluster
+    kube.serve_pod_port(8080, lambda pod, request: (200, 'application/json', json.dumps(
+        {'pod': pod['metadata']['name'], 'method': request['method'], 'body': request['body'].decode()}).encode()))
+    status, body = client.pod_http(NS, 'todo-backend-0', 8080, 'POST', '/x', b'{"a": 1}')
+    assert (status, json.loads(body)) == (200, {'pod': 'todo-backend-0', 'method': 'POST', 'body': '{"a": 1}'})
+    with pytest.raises(KubeError, match='failed to connect to localhost:9999: connection refused'):
+        client.pod_http(NS, 'todo-backend-0', 9999, 'GET', '/')
+    with pytest.raises(KubeError) as missing:
+        client.pod_http(NS, 'nope', 8080, 'GET', '/')
+    assert missing.value.status == 404
+    assert [r['path'] for r in kube.requests if r['path'].endswith('/portforward')] == [
+        '/api/v1/namespaces/todo-app/pods/todo-backend-0/portforward'] * 2 + [
+        '/api/v1/namespaces/todo-app/pods/nope/portforward']
+
+
+def test_the_daprd_stand_in_answers_as_dapr_does(cluster):
+    kube, client = cluster
+    DaprKafkaStandIn(kube)
+    event = json.dumps(_event_probe.cloud_event('e1', 'task-events', 'now')).encode()
+    assert client.pod_http(NS, 'todo-backend-0', 3500, 'POST', '/v1.0/publish/pubsub-kafka/task-events', event)[0] \
+        == 204
+    status, body = client.pod_http(NS, 'todo-backend-0', 3500, 'POST', '/v1.0/publish/other/task-events', event)
+    assert (status, json.loads(body)['errorCode']) == (404, 'ERR_PUBSUB_NOT_FOUND')
+    status, body = client.pod_http(NS, 'todo-backend-0', 3500, 'POST', '/v1.0/publish/pubsub-kafka/nope', event)
+    assert status == 500 and 'does not exist on this broker' in json.loads(body)['message']
+    with pytest.raises(KubeError, match='connection refused'):  # no sidecar, nothing listens on 3500
+        client.pod_http('kafka', 'todo-kafka-kafka-exporter-0', 3500, 'POST', '/v1.0/publish/pubsub-kafka/x')
+    status, body = client.pod_http('kafka', 'todo-kafka-kafka-exporter-0', 9404, 'GET', '/metrics')
+    metrics = _event_probe.parse_metrics(body.decode())
+    assert sum(_event_probe.topic_offsets(metrics, 'task-events').values()) == 1
+    assert sum(_event_probe.group_offsets(metrics, 'audit-worker', 'task-events').values()) > 0
+
+
+def run_probe(client, subscribers=('audit-worker',), timeout=3.0):
+    prober = _event_probe.Prober(client, NS, 'pubsub-kafka', timeout=timeout, interval=0.2, exporter={
+        'namespace': 'kafka', 'labels': {'strimzi.io/name': 'todo-kafka-kafka-exporter'}, 'port': 9404})
+    return prober.run([{'topic': 'task-events', 'publisher': 'todo-backend', 'subscribers': list(subscribers),
+                        'dead_letter_topic': 'task-events-dlq'}])[0]
+
+
+def test_a_probe_through_the_real_client_sees_the_event_land_and_be_consumed(cluster):
+    kube, client = cluster
+    bus = DaprKafkaStandIn(kube, delay=0.3)
+    result = run_probe(client)
+    assert result['passed'] is True, result
+    assert bus.published[0]['id'] == result['event_id'] and result['event_id'].startswith('eventstack-probe-')
+    assert 0.2 <= result['round_trip'] < 3.0 and result['consumed']['audit-worker'] == result['round_trip']
+
+
+def test_a_probe_names_the_subscriber_that_does_not_consume_and_the_one_that_dead_letters(cluster):
+    kube, client = cluster
+    DaprKafkaStandIn(kube)
+    late = run_probe(client, subscribers=('audit-worker', 'notification-worker'), timeout=0.5)
+    assert late['passed'] is False
+    assert late['reason'] == 'landed in task-events, but not consumed within the timeout by notification-worker'
+    DaprKafkaStandIn(kube, failing=['audit-worker'])
+    dead = run_probe(client)
+    assert dead['reason'] == '1 event(s) went to the dead-letter topic task-events-dlq during the probe'
