@@ -8,12 +8,14 @@ The first case is the control: the unmodified inventory converges and does write
 
 from __future__ import annotations
 
+import json
+import os
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
-from tests.support.playbook import run_playbook
+from tests.support.playbook import REPO, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NAMESPACES = {"app": "todo-app", "kafka": "kafka", "dapr": "dapr-system", "monitoring": "monitoring",
@@ -234,3 +236,31 @@ def test_bad_input_fails_before_any_change(cluster, tmp_path, extra_vars, fragme
 
 def test_table_is_large_enough():
     assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize("cluster_version, target, passes", [("1.33", "1.34", True), ("1.34", "1.33", False)])
+def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_refused(tmp_path, cluster_version,
+                                                                                      target, passes):
+    """OKE upgrades one minor version per run (oke_cluster does it), so preflight lets that through and says so;
+    a cluster newer than the inventory is still refused, naming both ways out. Only preflight runs (--tags of no
+    role), on a controller where oracle.oci is installed (its manifest, in a collections path of the test's own)."""
+    manifest = tmp_path / "collections/ansible_collections/oracle/oci/MANIFEST.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"collection_info": {"namespace": "oracle", "name": "oci", "version": "5.5.0"}}))
+    with KubeEmulator(server_version=cluster_version) as server:
+        kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+        extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, eventstack_kubernetes_version=target,
+                          preflight_check_oci=False, database_storage_size="50Gi")
+        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, env=dict(
+            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig,
+            ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([os.path.join(REPO, ".collections"), str(tmp_path / "collections")])))
+    output = " ".join(run.output.split())
+    if passes:
+        assert run.rc == 0, run.output[-3000:]
+        assert "the cluster runs v1.33.0: the oke_cluster role upgrades the control plane, then the node pool, to 1.34" \
+            in output
+    else:
+        assert run.rc != 0
+        assert ('eventstack_kubernetes_version is "1.33" but the cluster runs v1.34.0; set eventstack_kubernetes_version '
+                'to "1.34" (if supported), or to the next minor version to have oke_cluster upgrade it') in output
+    assert [r for r in server.requests if r["method"] in WRITES] == []
