@@ -6,9 +6,9 @@ SETUP_STAMP := $(VENV)/.setup-done
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup plan deploy destroy lint test sanity units schemas bench clean
+.PHONY: setup plan deploy destroy lint test sanity units schemas bench docs clean
 
-$(SETUP_STAMP): requirements.txt requirements-checkov.txt scripts/setup.sh
+$(SETUP_STAMP): requirements.txt requirements-checkov.txt requirements-importer.txt scripts/setup.sh
 	scripts/setup.sh
 	touch $@
 
@@ -49,6 +49,10 @@ bench: setup
 ## Download the upstream CRD schemas into .cache/ (only needed when ../shared is absent).
 schemas: setup
 	$(BIN)/python scripts/fetch_schemas.py
+
+## Regenerate docs/plugins (antsibull-docs), docs/roles (argument specs) and the table of docs/tags.md (site.yml).
+docs: setup
+	$(BIN)/python scripts/docs.py
 
 clean:
 	rm -rf build tests/output .cache/ansible-test
