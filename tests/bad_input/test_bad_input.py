@@ -239,8 +239,8 @@ def test_table_is_large_enough():
 
 
 @pytest.mark.parametrize("cluster_version, target, passes", [("1.33", "1.34", True), ("1.34", "1.33", False)])
-def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_refused(tmp_path, cluster_version,
-                                                                                      target, passes):
+def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_refused(
+        tmp_path, cluster_version, target, passes):
     """OKE upgrades one minor version per run (oke_cluster does it), so preflight lets that through and says so;
     a cluster newer than the inventory is still refused, naming both ways out. Only preflight runs (--tags of no
     role), on a controller where oracle.oci is installed (its manifest, in a collections path of the test's own)."""
