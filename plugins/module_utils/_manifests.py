@@ -145,6 +145,25 @@ def to_manifest(objects, source=None):
     return header + body
 
 
+def helm_release_files(releases, build_dir, source):
+    """The build files of Helm releases (<build_dir>/helm/<name>.yaml, for build_files): each the release's name,
+    namespace, chart, repo, version, values and crds_first, as apply mode installs them."""
+    if yaml is None:  # pragma: no cover
+        raise ManifestError("PyYAML is needed to write releases")
+    files = []
+    for release in plain(releases):
+        try:
+            data = {"name": release["name"], "namespace": release["namespace"], "chart": release["chart"],
+                    "repo": release["repo"], "version": str(release["version"]),
+                    "values": release.get("values") or {}, "crds_first": bool(release.get("crds_first", False))}
+        except KeyError as exc:
+            raise ManifestError("Helm release %s has no %s" % (release.get("name", "?"), exc)) from exc
+        header = "# Rendered by eventstack.oke (%s). Apply mode installs exactly this with Helm.\n" % source
+        files.append({"path": "%s/helm/%s.yaml" % (build_dir, data["name"]), "content": header + yaml.dump(
+            data, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=120, indent=2)})
+    return files
+
+
 def summarize(objects):
     """Count objects per (kind, namespace) -- the plan summary's table."""
     counts = {}

@@ -108,3 +108,17 @@ def test_not_ready_names_reason_and_message():
         "e: not found"]
     assert _manifests.not_ready([ready], ["a"]) == []
     assert _manifests.not_ready([obj("x", {"type": "Available", "status": "True"})], ["x"], "Available") == []
+
+
+def test_helm_release_files_hold_what_apply_mode_installs():
+    releases = [{"name": "dapr", "namespace": "dapr-system", "chart": "dapr", "repo": "https://dapr.github.io/helm-charts",
+                 "version": 1.18, "values": {"global": {"ha": {"enabled": False}}}, "wait": True}]
+    [entry] = _manifests.helm_release_files(releases, "build/local", "dapr")
+    assert entry["path"] == "build/local/helm/dapr.yaml"
+    header, _sep, body = entry["content"].partition("\n")
+    assert header == "# Rendered by eventstack.oke (dapr). Apply mode installs exactly this with Helm."
+    assert yaml.safe_load(body) == {"name": "dapr", "namespace": "dapr-system", "chart": "dapr",
+                                    "repo": "https://dapr.github.io/helm-charts", "version": "1.18",
+                                    "values": {"global": {"ha": {"enabled": False}}}, "crds_first": False}
+    with pytest.raises(_manifests.ManifestError, match="Helm release dapr has no 'chart'"):
+        _manifests.helm_release_files([{k: v for k, v in releases[0].items() if k != "chart"}], "b", "dapr")
