@@ -34,27 +34,21 @@ if [ "$want" != "$have" ]; then
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 
-# checkov, for scripts/scan.py (make plan, the render tests): its own venv, its pins clash with ansible-lint's.
-CHECKOV_VENV=.venv-checkov
-want=$(sha256sum requirements-checkov.txt | cut -d' ' -f1)
-have=$(cat "$CHECKOV_VENV/.requirements.sha256" 2>/dev/null || true)
-if [ "$want" != "$have" ]; then
-  say "installing checkov into $CHECKOV_VENV from requirements-checkov.txt"
-  [ -x "$CHECKOV_VENV/bin/python" ] || "$PYTHON" -m venv "$CHECKOV_VENV"
-  "$CHECKOV_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
-  echo "$want" > "$CHECKOV_VENV/.requirements.sha256"
-fi
-
-# galaxy-importer, for the release check (tests/support/test_release.py): its own venv, it needs attrs<24.
-IMPORTER_VENV=.venv-importer
-want=$(sha256sum requirements-importer.txt | cut -d' ' -f1)
-have=$(cat "$IMPORTER_VENV/.requirements.sha256" 2>/dev/null || true)
-if [ "$want" != "$have" ]; then
-  say "installing galaxy-importer into $IMPORTER_VENV from requirements-importer.txt"
-  [ -x "$IMPORTER_VENV/bin/python" ] || "$PYTHON" -m venv "$IMPORTER_VENV"
-  "$IMPORTER_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-importer.txt
-  echo "$want" > "$IMPORTER_VENV/.requirements.sha256"
-fi
+side_venv() {  # venv requirements-file what: a venv of its own, (re)installed when the requirements file changes
+  local venv=$1 requirements=$2 want have
+  want=$(sha256sum "$requirements" | cut -d' ' -f1)
+  have=$(cat "$venv/.requirements.sha256" 2>/dev/null || true)
+  if [ "$want" != "$have" ]; then
+    say "installing $3 into $venv from $requirements"
+    [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "$want" > "$venv/.requirements.sha256"
+  fi
+}
+# checkov, for scripts/scan.py (make plan, the render tests): its pins clash with ansible-lint's.
+side_venv .venv-checkov requirements-checkov.txt checkov
+# galaxy-importer, for the release check (tests/support/test_release.py): it needs attrs<24.
+side_venv .venv-importer requirements-importer.txt galaxy-importer
 
 collection_version() {  # prints the installed version of collection $1 (ns/name), or nothing
   local manifest="$COLLECTIONS/$1/MANIFEST.json"
