@@ -100,7 +100,7 @@ for layer in $LAYERS; do
       read -r passed failed < <(pytest_counts "$logs/units.log")
       record units "$passed" "$failed" $rc "(ansible-test units: tests/unit)"
       ;;
-    harness) run_pytest_layer harness tests/support ;;
+    harness) run_pytest_layer harness -n 2 --dist loadfile tests/support ;;
     render)
       rm -f "$logs"/checkov-*.txt
       run_pytest_layer render -n 2 --dist loadfile tests/render
