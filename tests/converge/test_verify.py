@@ -1,12 +1,17 @@
 """playbooks/verify.yml in apply mode against the emulator holding a converged local inventory: with the statuses a
-healthy cluster reports every checkpoint passes; a crash-looping app fails the verdict, and the report says why."""
+healthy cluster reports every checkpoint passes; a crash-looping app fails the verdict, and the report says why; the
+event probe names a subscriber that consumes nothing and one that dead-letters; on an OCI inventory the OKE
+checkpoint reads the cluster from the OCI stand-in."""
 
 from __future__ import annotations
 
 import json
+import os
 
 from tests.support.dapr_standin import DaprKafkaStandIn
-from tests.support.playbook import run_playbook
+from tests.support.playbook import REPO, run_playbook
+from tests.unit.plugins._oci_config import write_config
+from tests.unit.plugins._oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
 
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-control-plane"}}
 ALLOCATABLE = {"status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"}}}
@@ -120,3 +125,36 @@ def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it
     assert ("FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by "
             "notification-worker") in events, events
     assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events
+
+
+def test_on_an_oci_inventory_the_oke_checkpoint_reads_the_cluster_through_the_oci_sdk(converged, tmp_path):
+    """The OCI checkpoint goes through oke_cluster_info and the real oci SDK to the local OCI stand-in: an ACTIVE
+    cluster with ACTIVE nodes passes, a node failing for host capacity fails the verdict with OCI's message. The
+    controller has oracle.oci (its manifest, in a collections path of the test's own)."""
+    server, env = converged
+    make_healthy(server)
+    manifest = tmp_path / "collections/ansible_collections/oracle/oci/MANIFEST.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"collection_info": {"namespace": "oracle", "name": "oci", "version": "5.5.0"}}))
+    config, _pem = write_config(tmp_path)
+    env = dict(env, OCI_CONFIG_FILE=config, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(
+        [os.path.join(REPO, ".collections"), str(tmp_path / "collections")]))
+    for failing, passes in ((False, True), (True, False)):
+        scenario = Scenario()
+        error = {"code": "InternalError", "message": "Out of host capacity.", "status": "500", "opcRequestId": "x"}
+        scenario.add_cluster(nodes=[node(1, ADS[0], state="FAILING", error=error) if failing else node(1, ADS[0])],
+                             pool_state="NEEDS_ATTENTION" if failing else "ACTIVE")
+        with OciStandIn(scenario) as oci:
+            run, report = verify(env, tmp_path / ("report-%s" % failing), eventstack_oci_enabled=True,
+                                 eventstack_oci_compartment_id=COMPARTMENT, eventstack_oci_service_endpoint=oci.url,
+                                 eventstack_kubeconfig=env["K8S_AUTH_KUBECONFIG"], preflight_check_oci=False,
+                                 verify_oke_cluster_name="eventstack-dev", database_storage_size="50Gi",
+                                 oci_network_api_allowed_cidrs=["203.0.113.0/24"])
+        oke = report["checkpoints"][0]
+        assert oke["name"] == "OKE cluster, node pools and nodes ACTIVE" and oke["passed"] is passes, run.output
+        assert (run.rc == 0) is passes
+        evidence = "\n".join(oke["evidence"])
+        assert "cluster eventstack-dev ACTIVE, Kubernetes v1.34.2" in evidence, evidence
+        if failing:
+            assert "node pool eventstack-dev-pool1 NEEDS_ATTENTION: 0 of 1 nodes ACTIVE" in evidence, evidence
+            assert "Out of host capacity." in evidence, evidence
