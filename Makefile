@@ -29,8 +29,7 @@ destroy: setup
 	$(BIN)/ansible-playbook playbooks/destroy.yml -i inventories/$(ENV) $(ARGS)
 
 lint: setup
-	$(BIN)/yamllint --strict .
-	$(BIN)/ansible-lint --offline
+	LAYERS=lint scripts/test.sh
 
 sanity: setup
 	scripts/ansible_test.sh sanity
