@@ -66,6 +66,25 @@ def test_second_render_changes_nothing_and_is_byte_identical(rendered):
     assert mismatch == [] and errors == []
 
 
+def test_rendering_one_oci_role_again_keeps_the_other_sections_of_the_plan(rendered):
+    """--tags oke_cluster into a copy of a render whose plan section of oke_cluster was tampered with: its fragment
+    and oci-plan.yaml are rewritten, the other roles' sections stay as they were and in their order."""
+    env_name, build, _first = rendered
+    if not inventory_vars(env_name).get("eventstack_oci_enabled"):
+        pytest.skip("no OCI roles in this inventory")
+    shutil.copytree(build / "a", build / "t", symlinks=False)
+    fragments = sorted(os.listdir(build / "t" / "oci-plan.d"))
+    cluster = "20-cluster.yaml"  # oke_cluster's oci_plan_fragment
+    (build / "t" / "oci-plan.d" / cluster).write_text("# tampered\n", encoding="utf-8")
+    (build / "t" / "oci-plan.yaml").write_text("# tampered\n", encoding="utf-8")
+    again = run_playbook("inventories/" + env_name, "--tags", "oke_cluster", env=NO_CLUSTER, extra_vars={
+        "eventstack_mode": "render", "eventstack_build_dir": str(build / "t")})
+    assert again.rc == 0, again.output
+    assert filecmp.cmp(build / "a" / "oci-plan.d" / cluster, build / "t" / "oci-plan.d" / cluster, shallow=False)
+    assert filecmp.cmp(build / "a" / "oci-plan.yaml", build / "t" / "oci-plan.yaml", shallow=False)
+    assert sorted(os.listdir(build / "t" / "oci-plan.d")) == fragments
+
+
 def test_namespaces_follow_the_inventory(rendered):
     env_name, build, _first = rendered
     inventory = inventory_vars(env_name)
