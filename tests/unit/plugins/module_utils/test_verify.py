@@ -86,3 +86,13 @@ def test_oke_evidence_counts_the_active_nodes_and_gives_oci_s_errors():
     assert _verify.evidence(result, "oke") == [
         "cluster eventstack-dev ACTIVE, Kubernetes v1.34.1", "node pool pool1 ACTIVE: 1 of 2 nodes ACTIVE",
         "problem: node n2 of pool1 in AD-1 is CREATING: Out of host capacity"]
+
+
+def test_probe_evidence_is_the_module_s_lines_and_a_probe_that_could_not_run_says_why():
+    lines = ["pass todo-backend -> task-events: event e1 consumed by audit-worker in 2.0 s",
+             "FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by x"]
+    assert _verify.evidence({"evidence": lines, "results": [{}, {}]}, "probe") == lines
+    assert _verify.evidence({"skipped": True, "skip_reason": "check mode publishes nothing"}, "probe") == [
+        "skipped: check mode publishes nothing"]
+    assert _verify.evidence({"failed": True, "msg": "kubeconfig gone"}, "probe") == [
+        "the check could not run: kubeconfig gone"]
