@@ -7,13 +7,19 @@ from ansible_collections.eventstack.oke.plugins.filter import k8s, preflight
 
 
 def test_filters_are_registered():
-    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "k8s_not_ready"}
+    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "k8s_not_ready",
+                                                 "helm_release_files"}
     assert set(preflight.FilterModule().filters()) == {"k8s_base_problems", "controller_problems"}
 
 
 def test_manifest_errors_become_filter_errors():
     with pytest.raises(AnsibleFilterError, match="lacks kind"):
         k8s.FilterModule().filters()["k8s_sort"]([{"apiVersion": "v1", "metadata": {"name": "x"}}])
+
+
+def test_helm_release_files_errors_become_filter_errors():
+    with pytest.raises(AnsibleFilterError, match="Helm release x has no 'namespace'"):
+        k8s.FilterModule().filters()["helm_release_files"]([{"name": "x"}], "build", "role")
 
 
 def test_redact_filter():
