@@ -19,6 +19,7 @@ import time
 import uuid
 
 from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+from ansible_collections.eventstack.oke.plugins.module_utils._netpol import selector_matches
 
 DAPR_HTTP_PORT = 3500
 EXPORTER_PORT = 9404
@@ -108,8 +109,7 @@ def pick_pod(client, namespace, app_id=None, labels=None):
     query = {"labelSelector": _selector(labels)} if labels else None
     pods = client.request("GET", "/api/v1/namespaces/%s/pods" % namespace, query=query).get("items") or []
     if labels:  # also where the server ignores the selector
-        pods = [p for p in pods if all(((p.get("metadata") or {}).get("labels") or {}).get(k) == v
-                                       for k, v in labels.items())]
+        pods = [p for p in pods if selector_matches({"matchLabels": labels}, (p.get("metadata") or {}).get("labels"))]
     if app_id is not None:
         pods = [p for p in pods if _annotations(p).get("dapr.io/app-id") == app_id]
         what = "of Dapr app-id %s" % app_id

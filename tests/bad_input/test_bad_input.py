@@ -8,14 +8,12 @@ The first case is the control: the unmodified inventory converges and does write
 
 from __future__ import annotations
 
-import json
-import os
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
-from tests.support.playbook import REPO, run_playbook
+from tests.support.playbook import oracle_oci_installed, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NAMESPACES = {"app": "todo-app", "kafka": "kafka", "dapr": "dapr-system", "monitoring": "monitoring",
@@ -244,16 +242,12 @@ def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_r
     """OKE upgrades one minor version per run (oke_cluster does it), so preflight lets that through and says so;
     a cluster newer than the inventory is still refused, naming both ways out. Only preflight runs (--tags of no
     role), on a controller where oracle.oci is installed (its manifest, in a collections path of the test's own)."""
-    manifest = tmp_path / "collections/ansible_collections/oracle/oci/MANIFEST.json"
-    manifest.parent.mkdir(parents=True)
-    manifest.write_text(json.dumps({"collection_info": {"namespace": "oracle", "name": "oci", "version": "5.5.0"}}))
     with KubeEmulator(server_version=cluster_version) as server:
         kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
         extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, eventstack_kubernetes_version=target,
                           preflight_check_oci=False, database_storage_size="50Gi")
         run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, env=dict(
-            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig,
-            ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([os.path.join(REPO, ".collections"), str(tmp_path / "collections")])))
+            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path)))
     output = " ".join(run.output.split())
     if passes:
         assert run.rc == 0, run.output[-3000:]

@@ -6,10 +6,9 @@ checkpoint reads the cluster from the OCI stand-in."""
 from __future__ import annotations
 
 import json
-import os
 
 from tests.support.dapr_standin import DaprKafkaStandIn
-from tests.support.playbook import REPO, run_playbook
+from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
 from tests.unit.plugins._oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
 
@@ -133,12 +132,8 @@ def test_on_an_oci_inventory_the_oke_checkpoint_reads_the_cluster_through_the_oc
     controller has oracle.oci (its manifest, in a collections path of the test's own)."""
     server, env = converged
     make_healthy(server)
-    manifest = tmp_path / "collections/ansible_collections/oracle/oci/MANIFEST.json"
-    manifest.parent.mkdir(parents=True)
-    manifest.write_text(json.dumps({"collection_info": {"namespace": "oracle", "name": "oci", "version": "5.5.0"}}))
     config, _pem = write_config(tmp_path)
-    env = dict(env, OCI_CONFIG_FILE=config, ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(
-        [os.path.join(REPO, ".collections"), str(tmp_path / "collections")]))
+    env = dict(env, OCI_CONFIG_FILE=config, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path))
     for failing, passes in ((False, True), (True, False)):
         scenario = Scenario()
         error = {"code": "InternalError", "message": "Out of host capacity.", "status": "500", "opcRequestId": "x"}

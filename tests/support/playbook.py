@@ -112,3 +112,14 @@ def shared_render(env_name, root):
                 handle.write(run.output)
         with open(output, encoding="utf-8") as handle:
             return build, Run(0, handle.read())
+
+
+def oracle_oci_installed(tmp_path):
+    """ANSIBLE_COLLECTIONS_PATH of a controller where oracle.oci is installed: this checkout's collections plus a
+    directory of the test's own holding oracle.oci's manifest (what preflight's controller check reads)."""
+    import json  # pylint: disable=import-outside-toplevel
+
+    manifest = tmp_path / "collections/ansible_collections/oracle/oci/MANIFEST.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"collection_info": {"namespace": "oracle", "name": "oci", "version": "5.5.0"}}))
+    return os.pathsep.join([os.path.join(REPO, ".collections"), str(tmp_path / "collections")])
