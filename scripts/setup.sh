@@ -81,9 +81,19 @@ PY
     || { echo "setup: kubernetes.core $KUBERNETES_CORE_VERSION could not be installed" >&2; exit 1; }
 fi
 
+# oracle.oci from Galaxy; where Galaxy is unreachable, the same release built from upstream and kept beside the
+# project (../shared/collections, checked against its sha256), so that the OCI roles run with the real module code.
+ORACLE_OCI_OFFLINE=../shared/collections/oracle-oci-5.5.0.tar.gz
+ORACLE_OCI_OFFLINE_SHA256=20f793eba35cd81db3a9752cad6bd5b0beb8d147fba570280a4397343e0daa2f
 if [ -z "$(collection_version oracle/oci)" ]; then
-  if ! "$VENV/bin/ansible-galaxy" collection install --timeout 15 -p .collections \
+  if "$VENV/bin/ansible-galaxy" collection install --timeout 15 -p .collections \
        "oracle.oci:$ORACLE_OCI_REQUIREMENT" >/dev/null 2>&1; then
+    say "oracle.oci $(collection_version oracle/oci) installed from Galaxy"
+  elif [ -f "$ORACLE_OCI_OFFLINE" ] \
+       && [ "$(sha256sum "$ORACLE_OCI_OFFLINE" | cut -d' ' -f1)" = "$ORACLE_OCI_OFFLINE_SHA256" ] \
+       && "$VENV/bin/ansible-galaxy" collection install --offline -p .collections "$ORACLE_OCI_OFFLINE" >/dev/null 2>&1; then
+    say "Galaxy not reachable: oracle.oci $(collection_version oracle/oci) installed from $ORACLE_OCI_OFFLINE"
+  else
     say "notice: oracle.oci is not installed (Galaxy unreachable); the OCI roles need it for apply mode, render mode does not"
   fi
 fi
