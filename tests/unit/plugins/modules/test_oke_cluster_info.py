@@ -49,8 +49,8 @@ def test_node_errors_are_reported_verbatim(capsys, oci):
     assert code == 0
     assert result["ready"] is False
     assert "node pool eventstack-dev-pool1 is NEEDS_ATTENTION" in result["problems"]
-    assert ("node oke-node-2 of node pool eventstack-dev-pool1 in Uocm:EU-FRANKFURT-1-AD-2 is FAILING: InternalError: "
-            "Out of host capacity.") in result["problems"]
+    assert ("node oke-node-2 of node pool eventstack-dev-pool1 in %s is FAILING: InternalError: "
+            "Out of host capacity." % ADS[1]) in result["problems"]
     assert result["node_pools"][0]["nodes"][1]["node_error"]["message"] == "Out of host capacity."
 
 
