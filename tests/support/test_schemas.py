@@ -660,7 +660,7 @@ SOURCES = REPO / "tests" / "support" / "crd_sources.yml"
 
 def test_crd_sources_file_is_well_formed():
     entries = fetch_schemas.read_sources(SOURCES)
-    assert len(entries) == 27
+    assert len(entries) == 33
     for entry in entries:
         parts = urllib.parse.urlsplit(entry["url"])
         assert parts.scheme == "https" and parts.netloc == "raw.githubusercontent.com", entry
@@ -860,7 +860,7 @@ def test_fetch_of_the_real_list_fills_a_cache_the_validator_uses(server, tmp_pat
         shutil.copyfile(schemas.crd_dir() / entry["path"], target)
     dest = tmp_path / "repo" / ".cache" / "schemas" / "crds"
     rc, out, err = run_fetch(SOURCES, dest, base, capsys)
-    assert (rc, err) == (0, "") and "27 downloaded" in out
+    assert (rc, err) == (0, "") and "33 downloaded" in out
     assert schemas.crd_dir(tmp_path / "repo") == dest
     validator = ManifestValidator(crd_directory=dest, expected_files=schemas.expected_crd_files())
     assert validator.validate(KAFKA_TOPIC, K8S) == []
