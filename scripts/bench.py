@@ -5,15 +5,20 @@ API emulator (tests/support/kube_emulator.py) for a first run and a no-change ru
 emulator served during the no-change run per object (discovery counted separately); and, as a reference, the same
 no-change figure for `kubectl apply --server-side` of the rendered manifests against the same emulator.
 
+Then the OCI layer (`oci`): `site.yml --tags infra` on the dev inventory with the real oracle.oci modules against the
+OCI API stand-in (tests/unit/plugins/_oci_standin.py): the first run (which creates the stack) and a no-change run,
+with the requests the stand-in served during the no-change run and how many of them were writes (the target is none).
+
 Tasks are the TASK headers the run printed; module invocations are the results it printed (ok, changed, failed;
 one per loop item), skipped tasks left out.
 
-Usage: python scripts/bench.py [local dev prod]
+Usage: python scripts/bench.py [local dev prod oci]
 """
 
 from __future__ import annotations
 
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -102,12 +107,45 @@ def bench(env_name, workdir):
     return "\n".join(lines)
 
 
+def bench_oci(workdir):
+    """The OCI layer's figures: first and no-change `--tags infra` runs of dev against the OCI API stand-in."""
+    from tests.oci.conftest import Stack  # pylint: disable=import-outside-toplevel
+    from tests.unit.plugins._oci_standin import OciStandIn, Scenario  # pylint: disable=import-outside-toplevel
+
+    if not os.path.isdir(os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci")):
+        return "oci    skipped: oracle.oci is not installed in .collections (make setup)"
+    with OciStandIn(Scenario()) as oci:
+        stack = Stack(oci, "dev", pathlib.Path(workdir) / "oci")
+        first, first_s = timed(stack.run)
+        if first.rc != 0:
+            return "oci    first run failed:\n%s" % first.output[-2000:]
+        mark = len(oci.requests)
+        again, again_s = timed(stack.run)
+        served = oci.requests[mark:]
+    writes = [r for r in served if r["method"] != "GET"]
+    tasks, invocations = work(again.output)
+    return "\n".join([
+        "oci    dev --tags infra against the OCI API stand-in, real oracle.oci %s" % _oracle_oci_version(),
+        "       first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
+            first_s, again_s, tasks, invocations, again.recap.get("changed", -1)),
+        "       no-change requests=%d, writes=%d%s" % (len(served), len(writes), "" if not writes else " (%s)" % ", ".join(
+            "%s %s" % (r["method"], r["path"]) for r in writes[:5]))])
+
+
+def _oracle_oci_version():
+    import json  # pylint: disable=import-outside-toplevel
+
+    manifest = os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci", "MANIFEST.json")
+    with open(manifest, encoding="utf-8") as handle:
+        return json.load(handle)["collection_info"]["version"]
+
+
 def main(argv):
-    envs = argv[1:] or ["local", "dev", "prod"]
+    envs = argv[1:] or ["local", "dev", "prod", "oci"]
     print("eventstack.oke bench on %d CPU(s), Python %s" % (os.cpu_count(), sys.version.split()[0]))
     with tempfile.TemporaryDirectory(prefix="eventstack-bench-") as workdir:
         for env_name in envs:
-            print(bench(env_name, workdir), flush=True)
+            print(bench_oci(workdir) if env_name == "oci" else bench(env_name, workdir), flush=True)
     return 0
 
 

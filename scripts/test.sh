@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: every layer of the offline proof, one summary line per layer, then the total.
-# Layers: lint, sanity, units (plugins), harness (the emulator and schema tools themselves),
-# render, converge (molecule against the Kubernetes API emulator), bad-input.
+# Layers: lint, sanity, units (plugins), harness (the emulator, the OCI API stand-in and the schema tools themselves),
+# render, converge (molecule against the Kubernetes API emulator), oci (the OCI roles with the real oracle.oci against
+# the OCI API stand-in), bad-input.
 # LAYERS="render converge" make test runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -9,7 +10,7 @@ export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOC
 logs=build/test-logs
 mkdir -p "$logs"
 export EVENTSTACK_TEST_LOGS="$PWD/$logs"
-LAYERS=${LAYERS:-lint sanity units harness render converge bad_input}
+LAYERS=${LAYERS:-lint sanity units harness render converge oci bad_input}
 summary=()
 # The render and harness layers validate against upstream CRDs: ../shared/schemas/crds when it is there
 # (as in CI), otherwise the same files downloaded into .cache/ by make schemas.
@@ -106,6 +107,7 @@ for layer in $LAYERS; do
       run_pytest_layer render -n 2 --dist loadfile tests/render
       cat "$logs"/checkov-*.txt 2>/dev/null || true ;;
     converge) run_pytest_layer converge -n 2 --dist loadfile tests/converge ;;
+    oci) run_pytest_layer oci -n 2 --dist loadfile tests/oci ;;
     bad_input) run_pytest_layer bad_input -n 2 tests/bad_input ;;
     *) echo "unknown layer $layer" >&2; exit 2 ;;
   esac

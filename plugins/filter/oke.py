@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.eventstack.oke.plugins.module_utils import _oke
-from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
+from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin, typed
 
 
 def oke_kubernetes_version(offered, wanted):
@@ -33,11 +33,22 @@ def oke_placement(availability_domains, wanted, subnet_id):
         raise AnsibleFilterError("%s (check oke_cluster_availability_domains)" % exc) from exc
 
 
+_TYPES = {"node_count": "int", "node_ocpus": "int", "node_memory_gbs": "int", "node_boot_volume_gbs": "int",
+          "max_pods_per_node": "int", "api_endpoint_public": "bool"}
+
+
 def oke_cluster_problems(settings):
-    return _oke.cluster_problems(to_builtin(settings or {}))
+    settings = typed(to_builtin(settings or {}), _TYPES)
+    settings["network"] = typed(settings.get("network") or {}, {"node_count": "int", "api_endpoint_public": "bool"})
+    return _oke.cluster_problems(settings)
+
+
+def oke_kubeconfig_current(text, cluster_id, server):
+    return _oke.kubeconfig_current(text, cluster_id, server)
 
 
 class FilterModule:
     def filters(self):
         return {"oke_kubernetes_version": oke_kubernetes_version, "oke_node_image": oke_node_image,
-                "oke_placement": oke_placement, "oke_cluster_problems": oke_cluster_problems}
+                "oke_placement": oke_placement, "oke_cluster_problems": oke_cluster_problems,
+                "oke_kubeconfig_current": oke_kubeconfig_current}

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _preflight
+from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
 
 
 def k8s_base_problems(namespaces, wanted_namespaces=None, secrets=None, pull_secret=None, defined_vars=None,
@@ -20,6 +21,11 @@ def controller_problems(info, ansible_core_version, min_python, min_ansible_core
                                           collections, packages, binaries)
 
 
+def stack_volumes(settings):
+    return _preflight.stack_volumes(to_builtin(settings or {}))
+
+
 class FilterModule:
     def filters(self):
-        return {"k8s_base_problems": k8s_base_problems, "controller_problems": controller_problems}
+        return {"k8s_base_problems": k8s_base_problems, "controller_problems": controller_problems,
+                "stack_volumes": stack_volumes}

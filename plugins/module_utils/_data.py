@@ -23,3 +23,39 @@ def to_builtin(value):
         if isinstance(value, kind):
             return kind(value)
     raise TypeError("%r (%s) is not plain data" % (value, type(value).__name__))
+
+
+_TRUE = ("true", "yes", "on", "1", "y", "t")
+_FALSE = ("false", "no", "off", "0", "n", "f", "")
+
+
+def coerce(value, kind):
+    """value as its argument spec's type says (kind: int, float or bool), when it is a string that reads as one.
+
+    Values given as `-e key=value` reach roles and filters as strings whatever the argument spec says (the spec
+    validates a converted copy). Anything that does not read as the type is returned unchanged, so that the caller's
+    own check reports it with the variable's name."""
+    if not isinstance(value, str):
+        if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+    text = value.strip()
+    if kind == "bool":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        return value
+    try:
+        return int(text) if kind == "int" else float(text)
+    except ValueError:
+        return value
+
+
+def typed(settings, types):
+    """A copy of the settings mapping with the keys named in types ({key: 'int' | 'float' | 'bool'}) coerced."""
+    out = dict(settings)
+    for key, kind in types.items():
+        if key in out:
+            out[key] = coerce(out[key], kind)
+    return out

@@ -5,7 +5,8 @@
 
 oracle.oci's "add" action only adds what is missing, so a rule the inventory no longer asks for (a closed
 listener port, a removed API allow-list range) would stay open. stale_rule_ids() names the rules in place
-that match no wanted rule, for the "remove" action. Rules are compared on what decides traffic: direction,
+that match no wanted rule, for the "remove" action; missing_rules() the wanted rules not in place, for "add"
+(so a run with nothing to change calls neither). Rules are compared on what decides traffic: direction,
 protocol, the other end and its type, statelessness and the TCP/UDP port ranges or ICMP type/code. The
 description is ignored. OCI's answers use None for absent options; the plan omits them.
 """
@@ -37,6 +38,12 @@ def stale_rule_ids(existing, wanted):
     """Ids of the rules in place that no wanted rule matches."""
     keys = {rule_key(rule) for rule in wanted or []}
     return [rule["id"] for rule in existing or [] if rule_key(rule) not in keys]
+
+
+def missing_rules(existing, wanted):
+    """The wanted rules no rule in place matches (what the "add" action must send)."""
+    keys = {rule_key(rule) for rule in existing or []}
+    return [rule for rule in wanted or [] if rule_key(rule) not in keys]
 
 
 def batches(rules, size=MAX_RULES_PER_CALL):

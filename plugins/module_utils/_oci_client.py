@@ -96,6 +96,7 @@ class OciApi:
         "identity": lambda: oci.identity.IdentityClient,
         "limits": lambda: oci.limits.LimitsClient,
         "container_engine": lambda: oci.container_engine.ContainerEngineClient,
+        "virtual_network": lambda: oci.core.VirtualNetworkClient,
     }
 
     def __init__(self, params, sleep=time.sleep):
@@ -120,7 +121,12 @@ class OciApi:
                 kwargs["signer"] = self.signer
             if self.endpoint:
                 kwargs["service_endpoint"] = self.endpoint
-            self._clients[name] = self.CLIENTS[name]()(self.config, **kwargs)
+            client = self.CLIENTS[name]()(self.config, **kwargs)
+            # A private CA (proxies, private endpoints): the same variable oracle.oci reads.
+            cert_bundle = os.environ.get("OCI_ANSIBLE_CERT_BUNDLE")
+            if cert_bundle:
+                client.base_client.session.verify = cert_bundle
+            self._clients[name] = client
         return self._clients[name]
 
     def call(self, what, client, operation, *args, **kwargs):

@@ -183,3 +183,25 @@ def cluster_problems(settings):
         problems.append("oke_cluster_kubeconfig_path is empty; set eventstack_kubeconfig to where the kubeconfig "
                         "should be written")
     return problems
+
+
+def kubeconfig_current(text, cluster_id, server):
+    """Whether a kubeconfig (its YAML text; empty when there is none) already reaches this cluster: a cluster entry
+    with this API server (https://<endpoint>) and a user whose exec command asks a token for this cluster id.
+
+    OKE's kubeconfig changes only when the endpoint does, so a current one need not be asked for again (generating it
+    is a POST to OCI, and a run with nothing to change sends none)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    if not text or not cluster_id or not server:
+        return False
+    try:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return False
+    if not isinstance(config, dict):
+        return False
+    servers = {(c.get("cluster") or {}).get("server") for c in config.get("clusters") or [] if isinstance(c, dict)}
+    args = [((u.get("user") or {}).get("exec") or {}).get("args") or [] for u in config.get("users") or []
+            if isinstance(u, dict)]
+    return "https://%s" % server in servers and any(cluster_id in a for a in args)

@@ -172,3 +172,35 @@ def controller_problems(info, ansible_core_version, min_python, min_ansible_core
             problems.append("%s at %s is %s: %s or newer is needed; run make setup" % (
                 name, found.get("path"), found.get("version") or "of unknown version", minimum))
     return problems
+
+
+def stack_volumes(settings):
+    """The persistent volumes the stack claims, [{name, size, count, variable}], from what the roles publish:
+    settings = {kafka: strimzi_kafka_settings, database: database_connection, dapr: dapr_settings,
+    observability: observability_settings} (any may be missing: that component claims nothing)."""
+    volumes = []
+    kafka = settings.get("kafka") or {}
+    if kafka.get("enabled", True):
+        for pool in kafka.get("node_pools") or []:
+            storage = pool.get("storage") or {}
+            disks = storage.get("volumes") or [] if storage.get("type") == "jbod" else [storage]
+            for index, disk in enumerate(disks):
+                if disk.get("type") == "persistent-claim" and disk.get("size"):
+                    volumes.append({"name": "Kafka node pool %s%s" % (pool.get("name"), " volume %d" % index
+                                                                         if len(disks) > 1 else ""),
+                                    "size": str(disk["size"]), "count": int(pool.get("replicas") or 1),
+                                    "variable": "strimzi_kafka_node_pools"})
+    database = settings.get("database") or {}
+    if database.get("storage_size") and int(database.get("instances") or 0) > 0:
+        volumes.append({"name": "PostgreSQL", "size": str(database["storage_size"]),
+                        "count": int(database["instances"]), "variable": "database_storage_size"})
+    dapr = settings.get("dapr") or {}
+    scheduler = dapr.get("scheduler_storage") or {}
+    if dapr.get("enabled") and scheduler.get("size"):
+        volumes.append({"name": "Dapr scheduler", "size": str(scheduler["size"]),
+                        "count": int(scheduler.get("replicas") or 1), "variable": "dapr_scheduler_storage_size"})
+    prometheus = (settings.get("observability") or {}).get("prometheus_storage_size")
+    if prometheus:
+        volumes.append({"name": "Prometheus", "size": str(prometheus), "count": 1,
+                        "variable": "observability_prometheus_storage_size"})
+    return volumes

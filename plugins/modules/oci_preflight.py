@@ -14,9 +14,11 @@ description:
   - Read-only, through the OCI Python SDK. Checks that authentication works, the compartment exists and is ACTIVE,
     the region's availability domains, the Kubernetes version is offered for new clusters, the live A1 core and
     memory limits and usage per availability domain (C(standard-a1-core-count), C(standard-a1-memory-count); never
-    assumed) against the node pool the inventory asks for, and the load balancer limit.
+    assumed) against the node pool the inventory asks for, the block storage the nodes' boot volumes and the stack's
+    persistent volumes need against the live C(block-storage) limit (C(total-storage-gb)) of the ADs the nodes use,
+    and the load balancer limit.
   - Nodes this stack already runs (the cluster named O(cluster_name)) count as available, so a second run asks only
-    for what would be added.
+    for what would be added; likewise their boot volumes and, once the cluster exists, its claims.
   - Returns structured facts and fails with one message listing every problem found.
 extends_documentation_fragment:
   - eventstack.oke.read_only
@@ -66,6 +68,30 @@ options:
         C(lb-10mbps-micro-count) for the Always Free 10 Mbps one.
     type: str
     default: lb-flexible-count
+  surge:
+    description:
+      - Nodes an upgrade's node cycling adds while it replaces the pool's nodes (OKE's C(maximumSurge), a number or a
+        percentage of the pool); they need A1 capacity too, placed as the next nodes would be.
+    type: str
+    default: "0"
+  node_boot_volume_gbs:
+    description: Boot volume of each node in GB.
+    type: int
+    default: 50
+  volumes:
+    description:
+      - The persistent volumes the stack claims, each C({name, size, count, variable}) (C(size) a Kubernetes quantity
+        such as C(1Gi), C(variable) the inventory variable that sets it). OKE makes each claim a block volume of whole
+        GB, at least 50.
+    type: list
+    elements: dict
+    default: []
+  block_storage_limit:
+    description:
+      - Limit name of the block-storage service the boot volumes and the claims count against (C(total-storage-gb),
+        per availability domain); empty skips the check.
+    type: str
+    default: total-storage-gb
   fail_on_problems:
     description: Fail when a problem is found (otherwise only report them).
     type: bool
@@ -87,7 +113,8 @@ RETURN = r"""
 oci_preflight:
   description:
     - C(compartment) (id, name, lifecycle_state), C(availability_domains), C(limits) per AD (A1 cores and memory
-      available and used), C(capacity) (needed and free totals), C(kubernetes_versions) offered, C(load_balancers)
+      available and used), C(capacity) (needed and free totals), C(block_storage) (need of boot volumes and claims,
+      free, the limits per AD), C(kubernetes_versions) offered, C(load_balancers)
       (available), C(problems) and C(notes).
   returned: always
   type: dict
@@ -108,21 +135,25 @@ def _resource(api, service, limit, tenancy, ad=None):
 
 
 def _held(api, params, compartment):
-    """A1 cores/memory per AD already held by this stack's cluster's nodes."""
+    """A1 cores/memory per AD already held by this stack's cluster's nodes, and their boot volumes' GB under "boot"
+    (None when the stack has no cluster yet)."""
     held = {}
     clusters = [c for c in _oci_client.to_dict(api.all("ListClusters", "container_engine", "list_clusters",
                                                        compartment, name=params["cluster_name"]))
                 if c.get("lifecycle_state") not in ("DELETED", "DELETING", "FAILED")]
+    if clusters:
+        held["boot"] = 0
     for cluster in clusters:
         for summary in _oci_client.to_dict(api.all("ListNodePools", "container_engine", "list_node_pools", compartment,
                                                    cluster_id=cluster["id"])):
             pool = _oci_client.to_dict(api.data("GetNodePool", "container_engine", "get_node_pool", summary["id"]))
             shape = pool.get("node_shape_config") or {}
+            boot = (pool.get("node_source_details") or {}).get("boot_volume_size_in_gbs") or 50
+            live = [n for n in pool.get("nodes") or [] if n.get("lifecycle_state") not in ("DELETED", "DELETING")]
+            held["boot"] += boot * len(live)
             if _oke.shape_architecture(pool.get("node_shape", "")) != "aarch64":
                 continue
-            for node in pool.get("nodes") or []:
-                if node.get("lifecycle_state") in ("DELETED", "DELETING"):
-                    continue
+            for node in live:
                 entry = held.setdefault(node.get("availability_domain"), {"cores": 0.0, "memory": 0.0})
                 entry["cores"] += float(shape.get("ocpus") or 0)
                 entry["memory"] += float(shape.get("memory_in_gbs") or 0)
@@ -174,10 +205,30 @@ def check(api, params):
                            for ad in placement}
         held = _held(api, params, compartment) if params["cluster_name"] else {}
         found, facts["capacity"] = _oci_checks.capacity_problems(
-            facts["limits"], params["node_count"], params["node_ocpus"], params["node_memory_gbs"], placement, held)
+            facts["limits"], params["node_count"], params["node_ocpus"], params["node_memory_gbs"], placement, held,
+            _oci_checks.surge_nodes(params["surge"], params["node_count"]))
         problems.extend(found)
     else:
+        held = _held(api, params, compartment) if params["cluster_name"] else {}
         facts["notes"].append("compute limits are checked for Ampere A1 shapes only, not for %s" % params["node_shape"])
+
+    if params["block_storage_limit"] and placement:
+        try:
+            storage = {ad: _resource(api, "block-storage", params["block_storage_limit"], tenancy, ad) for ad in placement}
+        except _oci_client.OciCallError as exc:
+            if exc.status != 404:
+                raise
+            facts["notes"].append("block-storage limit %s does not exist in this tenancy; not checked"
+                                  % params["block_storage_limit"])
+        else:
+            claims = [dict(v, count=int(v.get("count", 1))) for v in params["volumes"]]
+            # Once the stack's cluster exists its claims are bound: they are held, not added.
+            held_gbs = (held.get("boot") or 0) + (sum(_oci_checks.volume_gbs(v["size"]) * v["count"] for v in claims)
+                                                  if held.get("boot") is not None else 0)
+            found, facts["block_storage"] = _oci_checks.storage_problems(
+                storage, params["node_count"], params["node_boot_volume_gbs"], placement, claims, held_gbs)
+            facts["block_storage"]["limits"] = storage
+            problems.extend(found)
 
     if params["load_balancers"] > 0:
         try:
@@ -209,6 +260,10 @@ def main():
             availability_domains={"type": "list", "elements": "str", "default": []},
             load_balancers={"type": "int", "default": 1},
             load_balancer_limit={"type": "str", "default": "lb-flexible-count"},
+            node_boot_volume_gbs={"type": "int", "default": 50},
+            surge={"type": "str", "default": "0"},
+            volumes={"type": "list", "elements": "dict", "default": []},
+            block_storage_limit={"type": "str", "default": "total-storage-gb"},
             fail_on_problems={"type": "bool", "default": True},
         ),
         supports_check_mode=True,

@@ -1,8 +1,9 @@
 """Check oracle.oci task arguments against the collection's real option data, without the collection.
 
-oracle.oci cannot be installed here. Its option data (types, choices, required, aliases, suboptions)
-comes from the installed collection when there is one (.collections/ansible_collections/oracle/oci,
-read with Ansible's own doc loader), else from ../shared/reference/oracle_oci_argspecs.json. Each
+oracle.oci is on no reachable registry; set-up installs it from ../shared/collections when that is present. Its
+option data (types, choices, required, aliases, suboptions)
+comes from the installed collection when there is one (.collections/ansible_collections/oracle/oci: each module's
+DOCUMENTATION with its doc fragments merged in), else from ../shared/reference/oracle_oci_argspecs.json. Each
 task's arguments then go through ansible-core's ArgumentSpecValidator, the code AnsibleModule runs,
 with every templated value ("{{ ... }}") replaced by a stand-in of the declared type: unknown
 options, wrong literal types, values outside choices, typos in suboptions and missing required
@@ -11,6 +12,8 @@ options are reported; what a template renders to is not.
 
 from __future__ import annotations
 
+import ast
+import copy
 import functools
 import json
 import os
@@ -45,24 +48,59 @@ def _from_shared_file():
     return specs
 
 
-def _from_installed_collection():  # pragma: no cover - needs oracle.oci, which is not on reachable registries
-    from ansible.plugins.loader import fragment_loader
-    from ansible.utils.plugin_docs import get_docstring
+def _doc_strings(path):
+    """The string constants assigned to DOCUMENTATION (module level or in a class) in a Python file, by owner:
+    {None: module's, 'CLASS.ATTR'...}; read with ast, nothing imported or run."""
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = node.value.value
+    return found
 
-    specs = {}
-    modules = os.path.join(INSTALLED, "plugins", "modules")
-    for filename in sorted(os.listdir(modules)):
-        if filename.endswith(".py") and not filename.startswith("_"):
-            doc = get_docstring(os.path.join(modules, filename), fragment_loader, collection_name="oracle.oci")[0]
-            specs[filename[:-3]] = (doc or {}).get("options") or {}
-    return specs
+
+def _installed_module_options(short):
+    """Documented options of one installed oracle.oci module, its doc fragments merged in (as ansible-doc does)."""
+    path = os.path.join(INSTALLED, "plugins", "modules", short + ".py")
+    if not os.path.isfile(path):
+        return None
+    doc = yaml.safe_load(_doc_strings(path)["DOCUMENTATION"]) or {}
+    options = {}
+    for fragment in doc.get("extends_documentation_fragment") or []:
+        name = fragment.split(".", 2)[-1] if fragment.startswith("oracle.oci.") else fragment
+        base, _dot, attribute = name.partition(".")
+        strings = _doc_strings(os.path.join(INSTALLED, "plugins", "doc_fragments", base + ".py"))
+        options.update((yaml.safe_load(strings[attribute.upper() or "DOCUMENTATION"]) or {}).get("options") or {})
+    options.update(doc.get("options") or {})
+    return options
+
+
+class _InstalledSpecs(dict):
+    """Short module name -> options, read from the installed collection on first use (it has 2,000 modules)."""
+
+    def __missing__(self, short):
+        options = _installed_module_options(short)
+        if options is None:
+            raise KeyError(short)
+        self[short] = options
+        return options
+
+    def __contains__(self, short):
+        try:
+            self[short]  # pylint: disable=pointless-statement
+        except KeyError:
+            return False
+        return True
 
 
 @functools.lru_cache(maxsize=1)
 def module_specs():
     """Short module name -> documented options (fragments merged in)."""
     if os.path.isdir(os.path.join(INSTALLED, "plugins", "modules")):
-        return _from_installed_collection()
+        return _InstalledSpecs()
     return _from_shared_file()
 
 
@@ -92,7 +130,8 @@ def _stand_in(value, option):
             return option["choices"][0]
         if option.get("type") == "list" and option.get("suboptions"):
             return []
-        return _STAND_IN.get(option.get("type") or "str", "x")
+        # A fresh copy: the validator fills suboption defaults into the dict it is given.
+        return copy.deepcopy(_STAND_IN.get(option.get("type") or "str", "x"))
     subs = option.get("suboptions")
     if subs and isinstance(value, dict):
         return {key: _stand_in(val, _lookup(subs, key)) for key, val in value.items()}

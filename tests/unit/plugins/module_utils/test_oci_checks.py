@@ -62,3 +62,55 @@ def test_node_without_error_details():
     ready, problems = _oci_checks.cluster_health(cluster, [pool], [])
     assert not ready
     assert problems == ["cluster c is UPDATING: upgrading", "node n1 of node pool p in AD-1 is CREATING"]
+
+
+def test_a_claim_becomes_a_block_volume_of_whole_gb_at_least_50():
+    assert [_oci_checks.volume_gbs(s) for s in ("1Gi", "50Gi", "50G", "100Gi", "120.5Gi")] == [50, 50, 50, 100, 121]
+
+
+DEV_VOLUMES = [{"name": "PostgreSQL", "size": "50Gi", "count": 1, "variable": "database_storage_size"},
+               {"name": "Dapr scheduler", "size": "1Gi", "count": 1, "variable": "dapr_scheduler_storage_size"}]
+
+
+def test_dev_fits_the_always_free_200_gb():
+    problems, facts = _oci_checks.storage_problems({"AD-1": {"available": 200, "used": 0}}, 1, 50, ["AD-1"],
+                                                   DEV_VOLUMES)
+    assert problems == []
+    assert facts["need"] == {"boot": 50, "volumes": 100, "total": 150} and facts["free"] == 200
+    assert facts["volumes"] == [{"name": "PostgreSQL", "gbs": 50, "count": 1},
+                                {"name": "Dapr scheduler", "gbs": 50, "count": 1}]
+
+
+def test_a_second_node_and_a_kafka_volume_do_not_fit_and_the_message_says_what_claims_what():
+    kafka = {"name": "Kafka node pool dual-role", "size": "10Gi", "count": 1, "variable": "strimzi_kafka_node_pools"}
+    problems, facts = _oci_checks.storage_problems({"AD-1": {"available": 200, "used": 0}}, 2, 50, ["AD-1"],
+                                                   DEV_VOLUMES + [kafka])
+    assert facts["need"]["total"] == 250
+    assert problems == [
+        "the stack needs 250 GB of block storage (2 boot volume(s) of 50 GB, PostgreSQL 1 x 50 GB "
+        "(database_storage_size), Dapr scheduler 1 x 50 GB (dapr_scheduler_storage_size), Kafka node pool dual-role "
+        "1 x 50 GB (strimzi_kafka_node_pools); OCI's smallest block volume is 50 GB) but AD-1 has 200 GB free; lower "
+        "oke_cluster_node_count or oke_cluster_node_boot_volume_gbs or the claims named, or ask for a limit increase"]
+
+
+def test_what_the_stack_already_holds_is_not_asked_for_again():
+    # The stack runs: its boot volume and its two claims use 150 of the 200 GB; a second node needs 50 more.
+    problems, _facts = _oci_checks.storage_problems({"AD-1": {"available": 50, "used": 150}}, 2, 50, ["AD-1"],
+                                                    DEV_VOLUMES, held_gbs=150)
+    assert problems == []
+    problems, _facts = _oci_checks.storage_problems({"AD-1": {"available": 40, "used": 160}}, 2, 50, ["AD-1"],
+                                                    DEV_VOLUMES, held_gbs=150)
+    assert len(problems) == 1 and "but AD-1 has 190 GB free" in problems[0]
+
+
+def test_surge_nodes_of_an_upgrade_need_capacity_where_they_would_be_placed():
+    assert [_oci_checks.surge_nodes(s, 4) for s in (0, 1, "2", "25%", "30%")] == [0, 1, 2, 1, 2]
+    availability = {"AD-1": {"cores": {"available": 2, "used": 2}, "memory": {"available": 16, "used": 8}}}
+    held = {"AD-1": {"cores": 2, "memory": 8}}
+    assert _oci_checks.capacity_problems(availability, 1, 2, 8, ["AD-1"], held)[0] == []
+    # One surge node next to the existing one: 4 OCPUs in AD-1, which has them (2 free + 2 held).
+    assert _oci_checks.capacity_problems(availability, 1, 2, 8, ["AD-1"], held, surge=1)[0] == []
+    problems, _facts = _oci_checks.capacity_problems(availability, 1, 2, 8, ["AD-1", "AD-2"], held, surge=1)
+    assert problems[0].startswith("AD-2 needs 2 A1 OCPUs for 1 node(s) of 2 but only 0 are free")
+    assert "the surge node(s) node cycling adds during the upgrade; or lower oke_cluster_node_cycling_max_surge" \
+        in problems[0]

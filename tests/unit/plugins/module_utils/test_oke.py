@@ -157,3 +157,25 @@ def test_fixed_shapes_skip_flex_sizing_and_vcn_native_ignores_pods_cidr():
     assert problems(node_shape="VM.Standard2.1", node_ocpus=None, node_memory_gbs=None) == []
     assert problems(pod_networking="vcn_native", pods_cidr="10.0.0.0/16",
                     network={"pod_networking": "vcn_native"}) == []
+
+
+KUBECONFIG = """apiVersion: v1
+clusters:
+- name: cluster-c1
+  cluster: {server: "https://203.0.113.10:6443", certificate-authority-data: Q0E=}
+users:
+- name: user-c1
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: oci
+      args: [ce, cluster, generate-token, --cluster-id, ocid1.cluster.oc1..c1, --region, eu-frankfurt-1]
+"""
+
+
+def test_a_kubeconfig_is_current_when_it_reaches_this_cluster_at_its_endpoint():
+    assert _oke.kubeconfig_current(KUBECONFIG, "ocid1.cluster.oc1..c1", "203.0.113.10:6443")
+    assert not _oke.kubeconfig_current(KUBECONFIG, "ocid1.cluster.oc1..c2", "203.0.113.10:6443")  # another cluster
+    assert not _oke.kubeconfig_current(KUBECONFIG, "ocid1.cluster.oc1..c1", "10.0.0.5:6443")  # endpoint changed
+    assert not _oke.kubeconfig_current("", "ocid1.cluster.oc1..c1", "203.0.113.10:6443")  # no file yet
+    assert not _oke.kubeconfig_current("{not yaml", "ocid1.cluster.oc1..c1", "203.0.113.10:6443")

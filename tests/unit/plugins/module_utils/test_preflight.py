@@ -151,3 +151,23 @@ def test_binaries_missing_or_too_old_are_named_with_the_fix():
         "oci at /x/oci is of unknown version: 3.0.0 or newer is needed; run make setup"]
     ok = dict(INFO, binaries={"helm": {"path": "/v/helm", "version": "3.19.0"}})
     assert _preflight.controller_problems(ok, "2.19.14", "3.11", "2.19.0", {}, {}, {"helm": "3.12.0"}) == []
+
+
+def test_stack_volumes_lists_what_becomes_block_volumes():
+    settings = {
+        "kafka": {"enabled": True, "node_pools": [
+            {"name": "brokers", "replicas": 3, "storage": {"type": "persistent-claim", "size": "100Gi"}},
+            {"name": "controllers", "replicas": 3, "storage": {"type": "ephemeral"}},
+            {"name": "jbod", "replicas": 1, "storage": {"type": "jbod", "volumes": [
+                {"type": "persistent-claim", "size": "10Gi"}, {"type": "ephemeral"}]}}]},
+        "database": {"instances": 2, "storage_size": "20Gi"},
+        "dapr": {"enabled": True, "scheduler_storage": {"size": "1Gi", "replicas": 3}},
+        "observability": {"prometheus_storage_size": ""}}
+    assert _preflight.stack_volumes(settings) == [
+        {"name": "Kafka node pool brokers", "size": "100Gi", "count": 3, "variable": "strimzi_kafka_node_pools"},
+        {"name": "Kafka node pool jbod volume 0", "size": "10Gi", "count": 1, "variable": "strimzi_kafka_node_pools"},
+        {"name": "PostgreSQL", "size": "20Gi", "count": 2, "variable": "database_storage_size"},
+        {"name": "Dapr scheduler", "size": "1Gi", "count": 3, "variable": "dapr_scheduler_storage_size"}]
+    # An external database, Dapr off and no Prometheus volume claim nothing.
+    assert _preflight.stack_volumes({"database": {"instances": 0, "storage_size": ""}, "dapr": {"enabled": False,
+                                     "scheduler_storage": {"size": "1Gi"}}}) == []

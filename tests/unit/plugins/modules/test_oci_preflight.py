@@ -54,7 +54,7 @@ def test_a1_limits_too_small_names_numbers_and_variables(capsys, oci):
     code, result, _out = run(capsys, oci, node_count=2)
     assert code == 1
     assert "OCI preflight found 1 problem(s)" in result["msg"]
-    assert ("Uocm:EU-FRANKFURT-1-AD-1 needs 4 A1 OCPUs for 2 node(s) of 2 but only 2 are free (limit used: 2)"
+    assert ("%s needs 4 A1 OCPUs for 2 node(s) of 2 but only 2 are free (limit used: 2)" % ADS[0]
             in result["msg"])
     assert "oke_cluster_node_count, oke_cluster_node_ocpus or oke_cluster_node_memory_gbs" in result["msg"]
     assert "needs 16 A1 GB" not in result["msg"]  # memory (24 free) is enough
@@ -136,3 +136,31 @@ def test_credentials_never_appear_in_output(capsys, oci):
 def test_missing_config_file_is_a_clear_error(capsys, oci, tmp_path):
     code, result, _out = run(capsys, oci, config_file_location=str(tmp_path / "nope"))
     assert code == 1 and "OCI config file" in result["msg"] and "not found" in result["msg"]
+
+
+DEV_CLAIMS = [{"name": "PostgreSQL", "size": "50Gi", "count": 1, "variable": "database_storage_size"},
+              {"name": "Dapr scheduler", "size": "1Gi", "count": 1, "variable": "dapr_scheduler_storage_size"}]
+
+
+def test_block_storage_counts_boot_volumes_and_claims_against_the_live_limit(capsys, oci):
+    oci.scenario.limits[("block-storage", "total-storage-gb", ADS[0])] = {"used": 0, "available": 200}
+    code, result, _out = run(capsys, oci, node_boot_volume_gbs=50, volumes=DEV_CLAIMS)
+    assert code == 0, result
+    storage = result["oci_preflight"]["block_storage"]
+    assert storage["need"] == {"boot": 50, "volumes": 100, "total": 150} and storage["free"] == 200
+    assert "/20190729/services/block-storage/limits/total-storage-gb/resourceAvailability" in {
+        r["path"] for r in oci.requests}
+    # A second node does not fit in the 200 GB left: the message names what claims what.
+    code, result, _out = run(capsys, oci, node_count=2, node_ocpus=1, node_memory_gbs=6, node_boot_volume_gbs=60,
+                             volumes=DEV_CLAIMS)
+    assert code == 1
+    assert ("the stack needs 220 GB of block storage (2 boot volume(s) of 60 GB, PostgreSQL 1 x 50 GB "
+            "(database_storage_size), Dapr scheduler 1 x 50 GB (dapr_scheduler_storage_size)" in result["msg"])
+
+
+def test_block_storage_the_running_stack_holds_is_not_asked_for_again(capsys, oci):
+    oci.scenario.limits[("block-storage", "total-storage-gb", ADS[0])] = {"used": 150, "available": 50}
+    oci.scenario.add_cluster(nodes=[node(1, ADS[0])], ocpus=2, memory=8)
+    code, result, _out = run(capsys, oci, cluster_name="eventstack-dev", volumes=DEV_CLAIMS)
+    assert code == 0, result
+    assert result["oci_preflight"]["block_storage"]["free"] == 200
