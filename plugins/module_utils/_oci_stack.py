@@ -243,8 +243,9 @@ def version_plan(cluster, pool, wanted, offered):
             except _oke.OkeError:
                 plan["problems"].append(
                     "cluster %s runs %s and OKE offers it no upgrade to %s (it offers: %s); set "
-                    "eventstack_kubernetes_version to \"%d.%d\"" % (cluster.get("name"), cluster["kubernetes_version"],
-                                                                   wanted, ", ".join(upgrades) or "none", *have))
+                    "eventstack_kubernetes_version to \"%d.%d\"" % (
+                        cluster.get("name"), cluster["kubernetes_version"], wanted, ", ".join(upgrades) or "none",
+                        *have))
                 return plan
         else:
             plan["problems"].append(
@@ -281,8 +282,8 @@ def pool_changes(pool, desired):
     if have[0] != shape[0] or (desired.get("ocpus") and have[1:] != shape[1:]):
         changes.append("shape %s %g OCPU / %g GB -> %s %g OCPU / %g GB" % (have + shape))
     if desired.get("availability_domains") and _pool_ads(pool) != sorted(desired["availability_domains"]):
-        changes.append("availability domains %s -> %s" % (", ".join(_pool_ads(pool)) or "none",
-                                                         ", ".join(sorted(desired["availability_domains"]))))
+        changes.append("availability domains %s -> %s" % (
+            ", ".join(_pool_ads(pool)) or "none", ", ".join(sorted(desired["availability_domains"]))))
     return changes
 
 
@@ -345,8 +346,8 @@ def cluster_plan(view, desired, offered, work_requests=None):
                 "node pool %s is %s: %s. The inventory asks for the same pool again, which would fail the same way: "
                 "change oke_cluster_availability_domains, oke_cluster_node_shape / oke_cluster_node_ocpus / "
                 "oke_cluster_node_memory_gbs or oke_cluster_node_count (docs/runbooks/troubleshooting.md), or delete "
-                "the node pool and run again when capacity is back" % (pool.get("name"), pool["lifecycle_state"],
-                                                                        "; ".join(errors)))
+                "the node pool and run again when capacity is back" % (
+                    pool.get("name"), pool["lifecycle_state"], "; ".join(errors)))
         elif pool["lifecycle_state"] == "FAILED":
             # A FAILED node pool takes no update: it is deleted and created again with the new settings.
             plan["node_pool"] = "replace"

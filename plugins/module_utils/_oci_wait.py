@@ -42,8 +42,10 @@ def poll(api, kind, resource_id, compartment_id):
         if exc.status == 404:
             return None, []
         raise
-    kwargs = {"cluster_id": resource_id} if kind == "cluster" else {"resource_id": resource_id,
-                                                                     "resource_type": resource_type}
+    if kind == "cluster":
+        kwargs = {"cluster_id": resource_id}
+    else:
+        kwargs = {"resource_id": resource_id, "resource_type": resource_type}
     requests = _oci_client.to_dict(api.all("ListWorkRequests", "container_engine", "list_work_requests",
                                            resource.get("compartment_id") or compartment_id, **kwargs))
     requests.sort(key=lambda r: str(r.get("time_accepted") or ""), reverse=True)

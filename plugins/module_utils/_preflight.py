@@ -186,8 +186,8 @@ def stack_volumes(settings):
             disks = storage.get("volumes") or [] if storage.get("type") == "jbod" else [storage]
             for index, disk in enumerate(disks):
                 if disk.get("type") == "persistent-claim" and disk.get("size"):
-                    volumes.append({"name": "Kafka node pool %s%s" % (pool.get("name"), " volume %d" % index
-                                                                         if len(disks) > 1 else ""),
+                    suffix = " volume %d" % index if len(disks) > 1 else ""
+                    volumes.append({"name": "Kafka node pool %s%s" % (pool.get("name"), suffix),
                                     "size": str(disk["size"]), "count": int(pool.get("replicas") or 1),
                                     "variable": "strimzi_kafka_node_pools"})
     database = settings.get("database") or {}

@@ -103,5 +103,3 @@ def test_dev_lifecycle_create_rerun_resize_upgrade_destroy(stack_factory):
     run = stack.destroy()
     assert run.rc == 0, run.output[-4000:]
     assert run.recap["changed"] == 0 and writes_since(oci, mark) == []
-
-

@@ -22,9 +22,9 @@ PLAN = {"vcn": {"display_name": "es-dev-vcn", "cidr_block": "10.0.0.0/16", "dns_
         "nsgs": {"workers": {"display_name": "es-dev-workers-nsg", "rules": []}}}
 
 
-def res(name, tags=TAGS, state="AVAILABLE", key="display_name", **extra):
+def res(name, tags=None, state="AVAILABLE", key="display_name", **extra):
     return dict({key: name, "id": "ocid1.x.oc1..%s%d" % (name, len(extra)), "lifecycle_state": state,
-                 "freeform_tags": dict(tags)}, **extra)
+                 "freeform_tags": dict(TAGS if tags is None else tags)}, **extra)
 
 
 def read(**over):
@@ -128,7 +128,9 @@ OFFERED = ["v1.33.1", "v1.34.1", "v1.34.2"]
 NAMES = {"cluster": "es-dev", "node_pool": "es-dev-pool1"}
 
 
-def plan(cluster=CLUSTER, pool=POOL, requests=None, **desired):
+def plan(cluster="default", pool="default", requests=None, **desired):
+    cluster = CLUSTER if cluster == "default" else cluster
+    pool = POOL if pool == "default" else pool
     want = dict(DESIRED, **desired)
     read_ = {"clusters": [cluster] if cluster else [], "node_pools": [pool] if pool else []}
     view = _oci_stack.cluster_view(read_, NAMES, TAGS)
