@@ -4,11 +4,13 @@
 """Internal: what a stack asks of its nodes, and whether it fits.
 
 ``workloads(objects, releases, nodes)`` lists every pod the stack runs, as groups of identical pods (namespace,
-replicas, one pod's requests and limits with the Dapr sidecar included), from
-- Helm releases: the chart components whose resources the collection sets;
-- custom resources whose operator starts pods: Kafka node pools, the Topic Operator, Kafka Exporter, Envoy proxies
-  (with the shutdown manager Envoy Gateway adds), CloudNativePG instances;
-- Deployments (an HPA's minReplicas when it has one), StatefulSets, DaemonSets (one pod per node), Pods;
+replicas, one pod's requests and limits), from ``_pod_model.pods``: the pod templates of the role manifests and of the
+charts' rendered output, the pods operators create from the custom resources (Kafka node pools, the Entity Operator,
+Kafka Exporter, Envoy proxies with their shutdown manager, CloudNativePG instances, Prometheus) and the Dapr sidecars
+the injector adds. A container without requests gets its namespace's LimitRange defaults, as at admission; a pod asks
+for the larger of its containers' sum and its largest init container. Jobs and Helm hooks run once and are not
+counted; DaemonSet pods count once per node. A Helm release the render could not expand (no chart output) is counted
+from its values instead: the components whose resources the collection sets (``HELM_COMPONENTS``).
 ``from_pods(pods)`` does the same for the pods a cluster runs.
 
 ``assess(workloads, nodes, quotas, budget)`` sums them per namespace and for the environment, compares the sums
@@ -19,12 +21,15 @@ headroom and the pods that fit nowhere.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from decimal import Decimal
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _manifests, _pod_model
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 
-# Helm release name -> [(component, path to its resources in the values, replicas: a values path or a number,
+# Helm releases the render could not expand: release name -> [(component, path to its resources in the values, replicas: a values path or a number,
 # or "nodes" for a DaemonSet)].
 HELM_COMPONENTS = {
     "envoy-gateway": [("envoy-gateway controller", ("deployment", "envoyGateway", "resources"),
@@ -36,6 +41,7 @@ HELM_COMPONENTS = {
              for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler",
                           "dapr_sidecar_injector")],
     "cloudnative-pg": [("cloudnative-pg operator", ("resources",), 1)],
+    "ingress-nginx": [("ingress-nginx controller", ("controller", "resources"), ("controller", "replicaCount"))],
     "metrics-server": [("metrics-server", ("resources",), 1)],
     "kube-prometheus-stack": [("prometheus", ("prometheus", "prometheusSpec", "resources"), 1),
                               ("prometheus-operator", ("prometheusOperator", "resources"), 1),
@@ -45,7 +51,6 @@ HELM_COMPONENTS = {
 }
 # Containers a chart runs beside the one above: (release, component) -> [(path, count)].
 HELM_EXTRA_CONTAINERS = {("kube-prometheus-stack", "grafana"): [(("grafana", "sidecar", "resources"), 2)]}
-ENVOY_SHUTDOWN_MANAGER = {"requests": {"cpu": "10m", "memory": "32Mi"}}
 RESOURCES = ("cpu", "memory")
 QUOTA_KEYS = {"requests_cpu": ("requests", "cpu"), "requests_memory": ("requests", "memory"),
               "limits_cpu": ("limits", "cpu"), "limits_memory": ("limits", "memory")}
@@ -83,30 +88,16 @@ def _zero():
     return _amounts({})
 
 
-def _sidecar(template):
-    annotations = (template.get("metadata") or {}).get("annotations") or {}
-    if annotations.get("dapr.io/enabled") != "true":
-        return None
-    return _amounts({"requests": {"cpu": annotations.get("dapr.io/sidecar-cpu-request", 0),
-                                  "memory": annotations.get("dapr.io/sidecar-memory-request", 0)},
-                     "limits": {"cpu": annotations.get("dapr.io/sidecar-cpu-limit", 0),
-                                "memory": annotations.get("dapr.io/sidecar-memory-limit", 0)}})
-
-
 def _group(name, namespace, replicas, pod, containers, daemon=False, sidecar=False):
     return {"name": name, "namespace": namespace or "default", "replicas": int(replicas), "pod": pod,
             "containers": containers, "daemon": daemon, "sidecar": sidecar}
 
 
-def _template_group(name, namespace, replicas, template, daemon=False):
-    containers = (template.get("spec") or {}).get("containers") or []
-    pod = _zero()
-    for container in containers:
-        _add(pod, _amounts(container.get("resources")))
-    sidecar = _sidecar(template)
-    if sidecar is not None:
-        _add(pod, sidecar)
-    return _group(name, namespace, replicas, pod, len(containers) + (1 if sidecar else 0), daemon, sidecar is not None)
+def _pod_group(model, limit_ranges, node_count):
+    spec = model["spec"]
+    pod = _amounts(_pod_model.effective_requests(spec, limit_ranges.get(model["namespace"])))
+    return _group(model["label"], model["namespace"], node_count if model["daemon"] else model["replicas"], pod,
+                  len(spec.get("containers") or []), model["daemon"], model["sidecar"])
 
 
 def _release_groups(release, node_count):
@@ -139,39 +130,13 @@ def workloads(objects, releases=(), node_count=1):
     """Groups of identical pods the rendered stack runs (see the module docstring)."""
     groups = []
     for release in releases or []:
-        groups += _release_groups(release, node_count)
+        if not release.get("expanded"):
+            groups += _release_groups(release, node_count)
     objects = [obj for obj in objects or [] if isinstance(obj, dict)]
-    hpa_min = {((obj.get("metadata") or {}).get("namespace"), obj["spec"]["scaleTargetRef"]["name"]):
-               obj["spec"].get("minReplicas", 1)
-               for obj in objects if obj.get("kind") == "HorizontalPodAutoscaler"}
-    for obj in objects:
-        kind, spec, meta = obj.get("kind"), obj.get("spec") or {}, obj.get("metadata") or {}
-        namespace = meta.get("namespace")
-        if kind == "KafkaNodePool":
-            groups.append(_group("kafka pool " + meta["name"], namespace, spec["replicas"],
-                                 _amounts(spec.get("resources")), 1))
-        elif kind == "Kafka":
-            topic_operator = _dig(spec, ("entityOperator", "topicOperator"))
-            if topic_operator is not None:
-                groups.append(_group("kafka topic operator", namespace, 1, _amounts(topic_operator.get("resources")),
-                                     1))
-            if "kafkaExporter" in spec:
-                groups.append(_group("kafka exporter", namespace, 1,
-                                     _amounts((spec["kafkaExporter"] or {}).get("resources")), 1))
-        elif kind == "EnvoyProxy":
-            deployment = _dig(spec, ("provider", "kubernetes", "envoyDeployment")) or {}
-            pod = _add(_amounts(_dig(deployment, ("container", "resources"))), _amounts(ENVOY_SHUTDOWN_MANAGER))
-            groups.append(_group("envoy proxy", namespace, deployment.get("replicas") or 1, pod, 2))
-        elif kind == "Cluster" and obj.get("apiVersion", "").startswith("postgresql.cnpg.io/"):
-            groups.append(_group("postgres " + meta["name"], namespace, spec.get("instances") or 1,
-                                 _amounts(spec.get("resources")), 1))
-        elif kind in ("Deployment", "StatefulSet"):
-            replicas = spec.get("replicas") or hpa_min.get((namespace, meta["name"]), 1)
-            groups.append(_template_group("%s %s" % (kind.lower(), meta["name"]), namespace, replicas,
-                                          spec.get("template") or {}))
-        elif kind == "DaemonSet":
-            groups.append(_template_group("daemonset " + meta["name"], namespace, node_count,
-                                          spec.get("template") or {}, daemon=True))
+    ranges = _pod_model.limit_ranges(objects)
+    for model in _pod_model.pods(objects, releases):
+        if not model["transient"]:
+            groups.append(_pod_group(model, ranges, node_count))
     return groups
 
 
@@ -194,16 +159,18 @@ def from_pods(pods):
     return groups
 
 
-def surge(objects):
+def surge(objects, releases=()):
     """(cpu, memory) one extra pod of every Deployment adds while all of them roll out (RollingUpdate maxSurge)."""
     extra = _zero()
-    for obj in objects or []:
-        if obj.get("kind") != "Deployment":
-            continue
-        rolling = _dig(obj, ("spec", "strategy", "rollingUpdate")) or {}
+    objects = [obj for obj in objects or [] if isinstance(obj, dict)]
+    ranges = _pod_model.limit_ranges(objects)
+    deployments = [obj for obj in objects if obj.get("kind") == "Deployment"]
+    models = _pod_model.inject_dapr(_pod_model.template_pods(deployments),
+                                    _pod_model.dapr_injector_settings(objects, releases))
+    for deployment, model in zip(deployments, models):
+        rolling = _dig(deployment, ("spec", "strategy", "rollingUpdate")) or {}
         count = rolling.get("maxSurge", 0) if isinstance(rolling.get("maxSurge"), int) else 0
-        group = _template_group("", None, 1, (obj.get("spec") or {}).get("template") or {})
-        _add(extra, group["pod"], count)
+        _add(extra, _pod_group(model, ranges, 1)["pod"], count)
     return extra["requests"]["cpu"], extra["requests"]["memory"]
 
 
@@ -348,3 +315,20 @@ def to_plain(value):
     if isinstance(value, Decimal):
         return _plain(value)
     return value
+
+
+def check_render(params):
+    """The capacity_budget check over a render (params: build_dir, objects, releases, nodes, node_pool, quotas,
+    budget): (module result, failure message or None). Raises CapacityError (and the loader's errors)."""
+    started = time.monotonic()
+    if params.get("build_dir") and not os.path.isdir(params["build_dir"]):
+        raise CapacityError("build_dir %s does not exist: render first (make plan ENV=<env>)" % params["build_dir"])
+    objects, releases = _manifests.load_build(params["build_dir"]) if params.get("build_dir") else ([], [])
+    nodes = params.get("nodes") or pool_nodes(params.get("node_pool") or {})
+    groups = workloads(objects + list(params.get("objects") or []), releases + list(params.get("releases") or []),
+                       max(len(nodes), 1))
+    result = assess(groups, nodes, params.get("quotas") or {}, params.get("budget") or {})
+    output = dict(to_plain(result), changed=False, requests_made=0, elapsed=round(time.monotonic() - started, 3))
+    message = "the stack does not fit: %s" % "; ".join(result["problems"]) if result["problems"] else None
+    return output, message
+

@@ -22,6 +22,10 @@ description:
 extends_documentation_fragment:
   - eventstack.oke.read_only
   - eventstack.oke.kube_auth
+attributes:
+  action:
+    support: full
+    description: Assessing a render (no O(from_cluster)) runs in the controller's process for a local connection.
 options:
   build_dir:
     description: A render's build directory (C(build/<env>)); its C(manifests/*.yaml) and C(helm/*.yaml) are read.
@@ -133,7 +137,6 @@ elapsed:
   type: float
 """
 
-import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -176,24 +179,18 @@ def main():
         if params["from_cluster"]:
             client = _k8s_client.connect(module)
             groups, nodes, quotas = _from_cluster(client)
+            result = _capacity.assess(groups, nodes, quotas, params["budget"])
+            output = dict(_capacity.to_plain(result), changed=False, requests_made=client.requests,
+                          elapsed=round(time.monotonic() - started, 3))
+            message = "the stack does not fit: %s" % "; ".join(result["problems"]) if result["problems"] else None
         else:
-            if params["build_dir"] and not os.path.isdir(params["build_dir"]):
-                module.fail_json(msg="build_dir %s does not exist: render first (make plan ENV=<env>)"
-                                 % params["build_dir"])
-            objects, releases = _manifests.load_build(params["build_dir"]) if params["build_dir"] else ([], [])
-            nodes = params["nodes"] or _capacity.pool_nodes(params["node_pool"] or {})
-            quotas = params["quotas"]
-            groups = _capacity.workloads(objects + params["objects"], releases + params["releases"],
-                                         max(len(nodes), 1))
-        result = _capacity.assess(groups, nodes, quotas, params["budget"])
+            output, message = _capacity.check_render(params)
     except _k8s_client.KubeError as exc:
         module.fail_json(msg=str(exc), requests_made=client.requests if client else 0)
     except (_capacity.CapacityError, _manifests.ManifestError, KeyError, TypeError, ValueError) as exc:
         module.fail_json(msg="cannot assess the capacity: %s" % exc)
-    output = dict(_capacity.to_plain(result), changed=False, requests_made=client.requests if client else 0,
-                  elapsed=round(time.monotonic() - started, 3))
-    if result["problems"] and params["fail_on_problems"]:
-        module.fail_json(msg="the stack does not fit: %s" % "; ".join(result["problems"]), **output)
+    if message and params["fail_on_problems"]:
+        module.fail_json(msg=message, **output)
     module.exit_json(**output)
 
 

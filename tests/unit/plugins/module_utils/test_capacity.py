@@ -31,7 +31,8 @@ STACK = [
     {"kind": "HorizontalPodAutoscaler", "metadata": {"name": "todo-backend", "namespace": "todo-app"},
      "spec": {"scaleTargetRef": {"name": "todo-backend"}, "minReplicas": 2, "maxReplicas": 5}},
     deployment("fluent-bit", "monitoring", kind="DaemonSet", resources=res("20m", "48Mi", "200m", "128Mi")),
-    {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaNodePool", "metadata": {"name": "dual", "namespace": "kafka"},
+    {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaNodePool",
+     "metadata": {"name": "dual", "namespace": "kafka", "labels": {"strimzi.io/cluster": "todo-kafka"}},
      "spec": {"replicas": 3, "resources": res("500m", "2Gi", "1", "2Gi")}},
     {"apiVersion": "kafka.strimzi.io/v1", "kind": "Kafka", "metadata": {"name": "todo-kafka", "namespace": "kafka"},
      "spec": {"entityOperator": {"topicOperator": {"resources": res("50m", "256Mi")}},
@@ -59,7 +60,7 @@ def test_every_source_of_pods_is_counted_with_its_replicas():
     groups = by_name(_capacity.workloads(STACK, RELEASES, node_count=3))
     assert {name: g["replicas"] for name, g in groups.items()} == {
         "dapr sentry": 3, "node-exporter": 3, "grafana": 1, "deployment todo-backend": 2, "daemonset fluent-bit": 3,
-        "kafka pool dual": 3, "kafka topic operator": 1, "kafka exporter": 1, "postgres todo-db": 2}
+        "kafka pool dual": 3, "kafka entity operator": 1, "kafka exporter": 1, "postgres todo-db": 2}
     backend = groups["deployment todo-backend"]
     # The app container and its Dapr sidecar (annotations) make one pod.
     assert backend["pod"]["requests"] == {"cpu": Decimal("0.15"), "memory": Decimal(192 * 2 ** 20)}
