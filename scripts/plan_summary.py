@@ -51,9 +51,10 @@ def budget_lines(build_dir, inventory_dir):
         return []
     requested = _capacity.total(groups)["requests"]
     cpu, memory = requested["cpu"], requested["memory"]
-    lines = ["Requests (platform, apps and Dapr sidecars): %s CPU, %.2f GiB in %d containers of %d pods" % (
-        _cores(cpu), memory / 2 ** 30, sum(g["replicas"] * g["containers"] for g in groups),
-        sum(g["replicas"] for g in groups))]
+    text = "Requests (every pod: platform, charts, operators' pods, apps and Dapr sidecars): %s CPU, %.2f GiB in " \
+           "%d containers of %d pods"
+    lines = [text % (_cores(cpu), memory / 2 ** 30, sum(g["replicas"] * g["containers"] for g in groups),
+                     sum(g["replicas"] for g in groups))]
     wanted = values.get("eventstack_budget")
     if wanted:
         limit_cpu = parse_quantity(wanted["cpu"])
@@ -62,7 +63,7 @@ def budget_lines(build_dir, inventory_dir):
         lines.append("  %s the budget of %s CPU / %.2f GiB (eventstack_budget): %s CPU / %.2f GiB headroom"
                      % (verdict, _cores(limit_cpu), limit_memory / 2 ** 30, _cores(limit_cpu - cpu),
                         (limit_memory - memory) / 2 ** 30))
-    extra_cpu, extra_memory = _capacity.surge(objects)
+    extra_cpu, extra_memory = _capacity.surge(objects, releases)
     if extra_cpu or extra_memory:
         lines.append("  a rollout of every Deployment at once adds %s CPU / %.2f GiB (one surge pod each)"
                      % (_cores(extra_cpu), extra_memory / 2 ** 30))
@@ -86,23 +87,45 @@ def summarize(build_dir, inventory_dir=None):
         lines.append("  %-*s %-24s %s" % (width, "KIND", "NAMESPACE", "COUNT"))
         for (kind, namespace), count in sorted(counts.items()):
             lines.append("  %-*s %-24s %d" % (width, kind, namespace, count))
-    helm_dir = os.path.join(build_dir, "helm")
-    releases = sorted(n for n in os.listdir(helm_dir) if n.endswith(".yaml")) if os.path.isdir(helm_dir) else []
-    lines.append("Helm releases: %d" % len(releases))
-    for name in releases:
-        with open(os.path.join(helm_dir, name), encoding="utf-8") as handle:
-            release = yaml.safe_load(handle) or {}
-        lines.append("  %s: %s %s in %s" % (name[:-5], release.get("chart"), release.get("version"),
-                                            release.get("namespace")))
+    lines.extend(release_lines(build_dir))
     oci_plan = os.path.join(build_dir, "oci-plan.yaml")
     lines.append("OCI plan: %s" % (oci_plan if os.path.exists(oci_plan) else "none (no OCI roles in this run)"))
     lines.extend(oci_lines(oci_plan))
     if inventory_dir is None:
         inventory_dir = os.path.join(REPO, "inventories", os.path.basename(os.path.normpath(build_dir)))
     lines.extend(budget_lines(build_dir, inventory_dir))
-    lines.append("Files: %s/manifests/, %s/helm/" % (build_dir, build_dir))
+    lines.append("Files: %s/manifests/, %s/helm/ (releases, their chart output and CRDs)" % (build_dir, build_dir))
     lines.append("Secret values are rendered as REDACTED.")
     return lines
+
+
+def release_lines(build_dir):
+    """The Helm releases, each with what the render expanded: its chart output (objects) and CRDs, or descriptor only."""
+    releases = _manifests.load_releases(build_dir)
+    expanded = sum(1 for release in releases if release["expanded"])
+    lines = ["Helm releases: %d, %d expanded with helm template into helm/<release>.manifests.yaml%s" % (
+        len(releases), expanded, "" if expanded == len(releases) else
+        "; the others are descriptors only (their chart could not be reached: see the render's warnings)")]
+    for release in releases:
+        name = release.get("name")
+        if release["expanded"]:
+            objects = _count(os.path.join(build_dir, "helm", name + _manifests.CHART_OUTPUT))
+            crds = _count(os.path.join(build_dir, "helm", name + _manifests.CHART_CRDS))
+            state = "%d objects%s" % (objects, ", %d CRDs" % crds if crds else "")
+            if release.get("crds_chart") and not crds:
+                state += ", its CRD chart %s not reached (CRDs not rendered)" % release["crds_chart"].get("chart")
+        else:
+            state = "descriptor only (chart not reached)"
+        lines.append("  %s: %s %s in %s: %s" % (name, release.get("chart"), release.get("version"),
+                                                release.get("namespace"), state))
+    return lines
+
+
+def _count(path):
+    if not os.path.exists(path):
+        return 0
+    with open(path, encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.startswith("kind: "))
 
 
 def oci_lines(oci_plan):

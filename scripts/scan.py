@@ -1,4 +1,6 @@
-"""checkov over a render's manifests: prints the counts, every failed check and every skip with its reason.
+"""checkov over a render: the role manifests and the charts' rendered output together (so that checks across objects,
+such as pods without a NetworkPolicy, see the policies); prints the counts, every failed check and every skip with its
+reason.
 
     python scripts/scan.py build/<env>      (make plan runs it; exits 1 when a check fails)
 
@@ -13,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHECKOV = os.path.join(REPO, ".venv-checkov", "bin", "checkov")
@@ -44,6 +47,17 @@ def scan(manifests):
             "version": summary.get("checkov_version", "")}
 
 
+def scan_build(build_dir):
+    """scan() over build_dir/manifests/*.yaml and build_dir/helm/*.manifests.yaml (linked into one directory)."""
+    with tempfile.TemporaryDirectory(prefix="eventstack-scan-") as workdir:
+        for sub, suffix in (("manifests", ".yaml"), ("helm", ".manifests.yaml")):
+            directory = os.path.join(build_dir, sub)
+            for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
+                if name.endswith(suffix):
+                    os.symlink(os.path.abspath(os.path.join(directory, name)), os.path.join(workdir, name))
+        return scan(workdir)
+
+
 def report_lines(result, where):
     lines = ["checkov %s over %s: %d passed, %d failed, %d skipped" % (
         result["version"], where, result["passed"], result["failed"], result["skipped"])]
@@ -61,9 +75,8 @@ def main(argv):
     if len(argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    manifests = os.path.join(argv[1], "manifests")
-    result = scan(manifests)
-    print("\n".join(report_lines(result, manifests)))
+    result = scan_build(argv[1])
+    print("\n".join(report_lines(result, "%s (manifests/, helm/*.manifests.yaml)" % argv[1])))
     return 1 if result["failed"] else 0
 
 

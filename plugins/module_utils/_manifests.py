@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _post_render
 from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
 
 try:
@@ -147,7 +148,8 @@ def to_manifest(objects, source=None):
 
 def helm_release_files(releases, build_dir, source):
     """The build files of Helm releases (<build_dir>/helm/<name>.yaml, for build_files): each the release's name,
-    namespace, chart, repo, version, values and crds_first, as apply mode installs them."""
+    namespace, chart, repo, version, values and crds_first, and its crds_chart and scan_skips where it has them, as
+    apply mode installs them."""
     if yaml is None:  # pragma: no cover
         raise ManifestError("PyYAML is needed to write releases")
     files = []
@@ -158,6 +160,9 @@ def helm_release_files(releases, build_dir, source):
                     "values": release.get("values") or {}, "crds_first": bool(release.get("crds_first", False))}
         except KeyError as exc:
             raise ManifestError("Helm release %s has no %s" % (release.get("name", "?"), exc)) from exc
+        for optional in ("crds_chart", "scan_skips"):
+            if release.get(optional):
+                data[optional] = release[optional]
         header = "# Rendered by eventstack.oke (%s). Apply mode installs exactly this with Helm.\n" % source
         files.append({"path": "%s/helm/%s.yaml" % (build_dir, data["name"]), "content": header + yaml.dump(
             data, Dumper=_Dumper, default_flow_style=False, sort_keys=True, width=120, indent=2)})
@@ -197,15 +202,47 @@ def not_ready(objects, wanted, condition="Ready"):
     return pending
 
 
-def load_build(build_dir):
-    """(objects, releases) a render wrote: every document of build_dir/manifests/*.yaml and build_dir/helm/*.yaml."""
-    if yaml is None:  # pragma: no cover
-        raise ManifestError("PyYAML is needed to read manifests")
-    objects, releases = [], []
-    for sub, into in (("manifests", objects), ("helm", releases)):
+CHART_OUTPUT = ".manifests.yaml"
+CHART_CRDS = ".crds.yaml"
+
+
+def _release_file(name):
+    return name.endswith((".yaml", ".yml")) and not name.endswith((CHART_OUTPUT, CHART_CRDS))
+
+
+def load_build_sources(build_dir):
+    """[(file, object)] of what a render wrote for Kubernetes: every document of build_dir/manifests/*.yaml and of the
+    charts' output, build_dir/helm/*.manifests.yaml (file: the path under build_dir)."""
+    found = []
+    for sub, wanted in (("manifests", lambda name: name.endswith((".yaml", ".yml"))),
+                        ("helm", lambda name: name.endswith(CHART_OUTPUT))):
         directory = os.path.join(build_dir, sub)
         for name in sorted(os.listdir(directory)) if os.path.isdir(directory) else []:
-            if name.endswith((".yaml", ".yml")):
+            if wanted(name):
                 with open(os.path.join(directory, name), encoding="utf-8") as handle:
-                    into.extend(doc for doc in yaml.safe_load_all(handle) if isinstance(doc, dict))
-    return objects, releases
+                    found.extend(("%s/%s" % (sub, name), doc) for doc in _post_render.load(handle.read())
+                                 if isinstance(doc, dict))
+    return found
+
+
+def load_releases(build_dir):
+    """The Helm releases a render wrote (build_dir/helm/<name>.yaml), each with "expanded": whether the render wrote
+    its chart output (<name>.manifests.yaml) too."""
+    releases = []
+    directory = os.path.join(build_dir, "helm")
+    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
+    for name in names:
+        if _release_file(name):
+            with open(os.path.join(directory, name), encoding="utf-8") as handle:
+                for doc in _post_render.load(handle.read()):
+                    if isinstance(doc, dict):
+                        releases.append(dict(doc, expanded=doc.get("name", "") + CHART_OUTPUT in names))
+    return releases
+
+
+def load_build(build_dir):
+    """(objects, releases) a render wrote: the objects of the role manifests and of the charts' output, and the Helm
+    releases (see load_build_sources and load_releases)."""
+    if yaml is None:  # pragma: no cover
+        raise ManifestError("PyYAML is needed to read manifests")
+    return [obj for _source, obj in load_build_sources(build_dir)], load_releases(build_dir)

@@ -59,11 +59,12 @@ def test_second_render_changes_nothing_and_is_byte_identical(rendered):
                          env=NO_CLUSTER)
     assert again.rc == 0, again.output
     assert again.recap["changed"] == 0, again.output
-    comparison = filecmp.dircmp(str(build / "a" / "manifests"), str(build / "c" / "manifests"))
-    assert comparison.left_list == comparison.right_list
-    _match, mismatch, errors = filecmp.cmpfiles(str(build / "a" / "manifests"), str(build / "c" / "manifests"),
-                                                comparison.common_files, shallow=False)
-    assert mismatch == [] and errors == []
+    for sub in ("manifests", "helm"):  # the role manifests, and the releases with their chart output
+        comparison = filecmp.dircmp(str(build / "a" / sub), str(build / "c" / sub))
+        assert comparison.left_list == comparison.right_list
+        _match, mismatch, errors = filecmp.cmpfiles(str(build / "a" / sub), str(build / "c" / sub),
+                                                    comparison.common_files, shallow=False)
+        assert mismatch == [] and errors == []
 
 
 def test_rendering_one_oci_role_again_keeps_the_other_sections_of_the_plan(rendered):
@@ -246,7 +247,8 @@ def test_every_helm_release_is_pinned_and_its_values_are_chart_keys(rendered):
     from tests.support import chart_values
 
     env_name, build, _first = rendered
-    releases = sorted((build / "a" / "helm").glob("*.yaml"))
+    releases = sorted(path for path in (build / "a" / "helm").glob("*.yaml")
+                      if not path.name.endswith((".manifests.yaml", ".crds.yaml")))
     assert releases, "render wrote no Helm release"
     if not chart_values.available():
         pytest.skip("../shared/reference/chart-values is absent: values keys not checked")
@@ -269,8 +271,12 @@ def test_requests_add_up_from_every_source(rendered):
     services = inventory["eventstack_services"]
     nodes = inventory.get("oke_cluster_node_count", 1)
     groups = {g["name"]: g for g in _capacity.workloads(*_manifests.load_build(str(build / "a")), node_count=nodes)}
-    assert {"envoy proxy", "envoy-gateway controller", "strimzi operator", "kafka exporter", "dapr sentry",
+    # The charts' pods as their rendered output runs them, the operators' pods, the apps.
+    assert {"envoy proxy", "deployment envoy-gateway", "deployment strimzi-cluster-operator", "kafka exporter",
+            "kafka entity operator", "deployment dapr-sentry", "statefulset dapr-scheduler-server",
             "deployment todo-backend"} <= set(groups)
+    estimated = {component[0] for components in _capacity.HELM_COMPONENTS.values() for component in components}
+    assert not estimated & set(groups), "every release is counted from its chart output, none from its values"
     # Every Dapr-enabled Deployment's pods carry a sidecar, as many as its pods (replicas or HPA minimum).
     deployments = {name[len("deployment "):]: g for name, g in groups.items() if name.startswith("deployment ")}
     assert all(deployments[s["name"]]["sidecar"] for s in services)
@@ -279,6 +285,6 @@ def test_requests_add_up_from_every_source(rendered):
     assert [g["replicas"] for name, g in groups.items() if name.startswith("kafka pool")] == (
         [3] if env_name == "prod" else [1])
     assert ("postgres todo-db" in groups) == (env_name != "prod"), "prod's database is external"
-    assert groups["dapr sentry"]["replicas"] == (3 if env_name == "prod" else 1), "HA runs three of each"
+    assert groups["deployment dapr-sentry"]["replicas"] == (3 if env_name == "prod" else 1), "HA runs three of each"
     daemons = [g for g in groups.values() if g["daemon"]]
     assert all(g["replicas"] == nodes for g in daemons), "DaemonSet pods count once per node"

@@ -21,12 +21,14 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 VALUES_DIR = REPO.parent / "shared" / "reference" / "chart-values"
 
-# Keys whose value is a map the chart passes through (per the README's notes).
+# Keys whose value is a map the chart passes through (per the README's notes; containerSecurityContext: the
+# prometheus-node-exporter template writes it out whole with toYaml, and the full render shows it in the DaemonSet).
 FREE_FORM = {"annotations", "labels", "podLabels", "podAnnotations", "nodeSelector", "affinity", "resources",
              "config", "extraArgs", "commonLabels", "deploymentAnnotations", "deploymentLabels", "podSecurityContext",
              "securityContext", "extraLabels", "statefulsetAnnotations", "extraEnvVars", "tolerations",
              "issuerFilenames", "extraVolumes", "extraVolumeMounts", "extraContainers", "initContainers",
-             "objectSelector", "namespaceSelector", "behavior", "deploymentStrategy", "strategy"}
+             "objectSelector", "namespaceSelector", "behavior", "deploymentStrategy", "strategy",
+             "containerSecurityContext"}
 
 
 class ChartDefaultsMissing(LookupError):

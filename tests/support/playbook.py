@@ -82,16 +82,25 @@ def of_kind(by_file, kind, name):
 
 
 def load_render(build_dir):
-    """What a render wrote: ({manifest file: [objects]}, {release name: release})."""
+    """What a render wrote: ({manifest file: [objects]}, {release name: release}); a release's "expanded" says whether
+    the render wrote its chart output (chart_output reads it)."""
+    from ansible_collections.eventstack.oke.plugins.module_utils import _manifests  # pylint: disable=import-outside-toplevel
+
     by_file = {}
     for name, obj in load_manifests(str(build_dir)):
         by_file.setdefault(name, []).append(obj)
-    releases = {}
-    helm = os.path.join(str(build_dir), "helm")
-    for name in sorted(os.listdir(helm)) if os.path.isdir(helm) else []:
-        with open(os.path.join(helm, name), encoding="utf-8") as handle:
-            releases[name[:-len(".yaml")]] = yaml.safe_load(handle)
-    return by_file, releases
+    return by_file, {release["name"]: release for release in _manifests.load_releases(str(build_dir))}
+
+
+def chart_output(build_dir, release, part="manifests"):
+    """The objects of a release's chart output (part "manifests") or CRDs (part "crds"), [] when not written."""
+    from ansible_collections.eventstack.oke.plugins.module_utils import _post_render  # pylint: disable=import-outside-toplevel
+
+    path = os.path.join(str(build_dir), "helm", "%s.%s.yaml" % (release, part))
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [doc for doc in _post_render.load(handle.read()) if isinstance(doc, dict)]
 
 
 def shared_render(env_name, root):

@@ -407,9 +407,10 @@ CRDValidator = jsonschema.validators.extend(
 class _CRDIndex:
     """The CRDs of one directory, loaded on first use; validators built per kind on first use."""
 
-    def __init__(self, directory: Path | None, expected: Iterable[str] | None):
+    def __init__(self, directory: Path | None, expected: Iterable[str] | None, extra: Iterable[Mapping] = ()):
         self._directory = directory
         self._expected = expected
+        self._extra = list(extra)
         self._lock = threading.Lock()
         self._openapi: dict[tuple[str, str], tuple[Mapping, Path]] | None = None
         self._validators: dict[tuple[str, str], Any] = {}
@@ -433,13 +434,17 @@ class _CRDIndex:
                         "run `make schemas`" % (directory, len(missing), ", ".join(missing))
                     )
             index: dict[tuple[str, str], tuple[Mapping, Path]] = {}
-            for path, crd in load_crds(directory):
+            extra = [(Path("<render>"), crd) for crd in self._extra
+                     if isinstance(crd, Mapping) and crd.get("kind") == "CustomResourceDefinition"]
+            for path, crd in load_crds(directory) + extra:
                 spec = crd.get("spec") or {}
                 kind = (spec.get("names") or {}).get("kind")
                 for version in spec.get("versions") or []:
                     if not version.get("served", False):
                         continue
                     key = ("%s/%s" % (spec.get("group"), version.get("name")), kind)
+                    if key in index and str(path) == "<render>":
+                        continue  # the reference CRDs win over a render's copy of the same kind
                     if key in index:
                         raise SchemaSetupError("%s %s is defined twice: %s and %s" % (key + (index[key][1], path)))
                     index[key] = (crd, path)
@@ -662,13 +667,18 @@ class ManifestValidator:
     ``crd_directory=None`` means ``crd_dir()``, found on the first custom resource.  The CRD
     directory must hold every relative path in ``expected_files``, which defaults to the files
     listed in crd_sources.yml for ``crd_dir()`` and to nothing for an explicit directory.
+    ``extra_crds`` are CRD objects a render installs itself (a chart's ``crds/``): their kinds are
+    validated against them where the CRD directory has no schema of its own for the kind, as the
+    API server would once the chart installed them.
     """
 
-    def __init__(self, crd_directory: Path | str | None = None, expected_files: Iterable[str] | None = None):
+    def __init__(self, crd_directory: Path | str | None = None, expected_files: Iterable[str] | None = None,
+                 extra_crds: Iterable[Mapping] = ()):
         if expected_files is None and crd_directory is None and CRD_SOURCES.is_file():
             expected_files = expected_crd_files()
         directory = Path(crd_directory) if crd_directory is not None else None
-        self._crds = _CRDIndex(directory, list(expected_files) if expected_files is not None else None)
+        self._crds = _CRDIndex(directory, list(expected_files) if expected_files is not None else None,
+                               extra_crds)
 
     @property
     def crd_directory(self) -> Path:

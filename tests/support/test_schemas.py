@@ -619,6 +619,24 @@ def test_duplicate_crds_are_a_setup_error(tmp_path):
         ManifestValidator(crd_directory=tmp_path).crd_kinds()
 
 
+def test_a_renders_own_crds_give_schemas_to_kinds_the_directory_lacks_and_never_replace_its_own(tmp_path):
+    """A chart that installs its own CRDs (crds/): its custom resources are validated against them, as the API server
+    would once Helm installed them; a kind the reference directory knows keeps the reference schema."""
+    (tmp_path / "empty").mkdir()
+    (crd,) = [doc for doc in yaml.safe_load_all(WIDGET_CRD) if doc and doc["kind"] == "CustomResourceDefinition"]
+    plain = ManifestValidator(crd_directory=tmp_path / "empty")
+    assert plain.validate(widget(), K8S) == ["Widget/apps/w1: no schema for example.com/v1 Widget"]
+    with_render = ManifestValidator(crd_directory=tmp_path / "empty", extra_crds=[crd, {"kind": "ConfigMap"}])
+    assert with_render.validate(widget(), K8S) == []
+    assert with_render.validate(widget(color="green"), K8S) != []
+    (tmp_path / "reference").mkdir()
+    stricter = copy.deepcopy(crd)
+    stricter["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["required"] = ["never"]
+    (tmp_path / "reference" / "widgets.yaml").write_text(yaml.safe_dump(stricter))
+    reference_first = ManifestValidator(crd_directory=tmp_path / "reference", extra_crds=[crd])
+    assert reference_first.validate(widget(), K8S) != [], "the reference CRD, not the render's copy"
+
+
 def test_missing_listed_crd_files_are_a_setup_error(tmp_path):
     (tmp_path / "widgets.yaml").write_text(WIDGET_CRD)
     validator = ManifestValidator(crd_directory=tmp_path, expected_files=["widgets.yaml", "strimzi/043-Crd-kafkatopic.yaml"])
