@@ -89,13 +89,25 @@ def _oke(result):
     return lines
 
 
+def _pod_security(result):
+    summary = result.get("summary") or {}
+    levels = ", ".join("%s %s" % item for item in sorted((result.get("namespaces") or {}).items()))
+    lines = ["%d pod groups judged, %d refused; namespaces enforce: %s" % (
+        summary.get("pods", 0), summary.get("refused", 0), levels or "none rendered")]
+    for refused in result.get("refused") or []:
+        lines.append("refused: %s (from %s)%s" % (refused["message"], refused["owner"], " [rules: %s]" % ", ".join(
+            refused["rules"]) if refused.get("rules") else ""))
+    return lines
+
+
 def _probe(result):
     return list(result.get("evidence") or [])
 
 
 # kind -> (the lines, the key a result that ran always has).
 EVIDENCE = {"reachability": (_reachability, "summary"), "capacity": (_capacity, "allocatable"),
-            "probe": (_probe, "evidence"), "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster")}
+            "probe": (_probe, "evidence"), "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster"),
+            "pod_security": (_pod_security, "summary")}
 
 
 def evidence(result, kind):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
 from tests.support.dapr_standin import DaprKafkaStandIn
 from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
@@ -26,9 +27,17 @@ def _prefix(api_version):
     return ("/api/" if "/" not in api_version else "/apis/") + api_version
 
 
+# The Dapr injector as the dapr role configures it (sidecarDropALLCapabilities), and the Strimzi operator's pod
+# security provider as the strimzi_kafka role sets it: the pods they start are admitted by the emulator's Pod Security.
+INJECTOR = _pod_model.dapr_injector_settings([], [{"chart": "dapr", "values": {"dapr_sidecar_injector": {
+    "sidecarDropALLCapabilities": True}}}])
+STRIMZI_PROVIDER = "restricted"
+
+
 def make_healthy(server, **bus):
     """What the controllers and kubelets of a healthy one-node cluster would have reported, and the Dapr sidecars and
-    Kafka Exporter the event probe talks to (their stand-in is returned)."""
+    Kafka Exporter the event probe talks to (their stand-in is returned). The pods go through the emulator's Pod
+    Security admission: each is its Deployment's template (with the injected daprd) or the model of Strimzi's pod."""
     server.call("POST", "/api/v1/nodes", NODE, "application/json")
     server.call("PATCH", "/api/v1/nodes/kind-control-plane/status", ALLOCATABLE)
     for api_version, plural, kind, condition in READY:
@@ -39,29 +48,21 @@ def make_healthy(server, **bus):
                         {"status": {"conditions": [{"type": condition, "status": "True", "reason": "Ready",
                                                     "message": "ready", "lastTransitionTime": "2026-12-02T06:00:00Z",
                                                     "observedGeneration": meta.get("generation", 1)}]}})
-    for deployment in server.objects("Deployment"):
-        template = deployment["spec"]["template"]
-        containers = [{"name": c["name"], "image": c["image"], "resources": c.get("resources", {})}
-                      for c in template["spec"]["containers"]]
-        if template["metadata"].get("annotations", {}).get("dapr.io/enabled") == "true":
-            containers.append({"name": "daprd", "image": "ghcr.io/dapr/daprd:1.18.3",
-                               "resources": {"requests": {"cpu": "25m", "memory": "64Mi"}}})
-        namespace = deployment["metadata"]["namespace"]
-        server.call("POST", "/api/v1/namespaces/%s/pods" % namespace, {
+    for group in _pod_model.inject_dapr(_pod_model.template_pods(server.objects("Deployment")), INJECTOR):
+        server.call("POST", "/api/v1/namespaces/%s/pods" % group["namespace"], {
             "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": deployment["metadata"]["name"] + "-0", "namespace": namespace,
-                         "labels": template["metadata"]["labels"],
-                         "annotations": template["metadata"].get("annotations", {})},
-            "spec": {"nodeName": "kind-control-plane", "containers": containers}}, "application/json")
+            "metadata": {"name": group["name"] + "-0", "namespace": group["namespace"],
+                         "labels": group["metadata"]["labels"],
+                         "annotations": group["metadata"].get("annotations", {})},
+            "spec": dict(group["spec"], nodeName="kind-control-plane")}, "application/json")
     for kafka in server.objects("Kafka"):  # what Strimzi starts for spec.kafkaExporter
+        (exporter,) = [g for g in _pod_model.strimzi_pods(kafka, [], STRIMZI_PROVIDER) if g["label"] == "kafka exporter"]
         name, namespace = kafka["metadata"]["name"] + "-kafka-exporter", kafka["metadata"]["namespace"]
         server.call("POST", "/api/v1/namespaces/%s/pods" % namespace, {
             "apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name + "-7d9f8-x2x4q", "namespace": namespace,
                          "labels": {"strimzi.io/name": name, "strimzi.io/kind": "Kafka"}},
-            "spec": {"nodeName": "kind-control-plane", "containers": [
-                {"name": "kafka-exporter", "image": "quay.io/strimzi/kafka:1.0.0-kafka-4.1.0",
-                 "resources": {"requests": {"cpu": "25m", "memory": "64Mi"}}}]}}, "application/json")
+            "spec": dict(exporter["spec"], nodeName="kind-control-plane")}, "application/json")
     return DaprKafkaStandIn(server, **bus)
 
 
@@ -81,8 +82,9 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     assert report["verdict"]["passed"] is True, report
     assert [c["name"] for c in report["checkpoints"]] == [
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
+        "Every pod is admitted by its namespace's Pod Security level",
         "NetworkPolicies allow the flows the stack needs", "Events flow through Dapr and Kafka to their subscribers"]
-    events = report["checkpoints"][3]["evidence"]
+    events = report["checkpoints"][4]["evidence"]
     assert [line.split(":")[0] for line in events] == [
         "pass todo-backend -> task-events", "pass todo-backend -> reminders", "pass todo-backend -> task-updates"]
     assert "consumed by notification-worker, audit-worker in " in events[1], events
@@ -107,7 +109,7 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert "FAIL: 3 of 4 checkpoints passed; required and failing: Every layer is ready" in run.output
+    assert "FAIL: 4 of 5 checkpoints passed; required and failing: Every layer is ready" in run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
@@ -120,7 +122,7 @@ def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it
     server.call("DELETE", "/api/v1/namespaces/todo-app/pods/notification-worker-0", {})
     run, report = verify(env, tmp_path, verify_event_probe_timeout=1)
     assert run.rc != 0
-    events = "\n".join(report["checkpoints"][3]["evidence"])
+    events = "\n".join(report["checkpoints"][4]["evidence"])
     assert ("FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by "
             "notification-worker") in events, events
     assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events

@@ -1,10 +1,12 @@
-"""The full render: every Helm release expanded with helm template, valid against the schemas, a GitOps export, the
-roles' hardening values in the pods, and apply mode's post-renderer annotating as the render does."""
+"""The full render: every Helm release expanded with helm template, valid against the schemas, every pod it and the
+operators start admitted at its namespace's Pod Security level; and a render with Strimzi's default pod security
+provider and a chart nobody can reach."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -12,11 +14,13 @@ import jinja2
 import pytest
 import yaml
 
-from ansible_collections.eventstack.oke.plugins.module_utils import _helm_render, _pod_model, _post_render
+from ansible_collections.eventstack.oke.plugins.module_utils import _helm_render, _manifests, _pod_model
+from ansible_collections.eventstack.oke.plugins.module_utils import _pod_security, _post_render
 from tests.support import schemas
-from tests.support.playbook import REPO, chart_output, inventory_vars
+from tests.support.playbook import REPO, chart_output, inventory_vars, run_playbook
 
 ENVIRONMENTS = ["local", "dev", "prod"]
+NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
 
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
@@ -79,6 +83,26 @@ def test_the_export_names_a_namespace_on_every_namespaced_object(render):
                 assert obj["metadata"]["namespace"] == release["namespace"], (name, obj["metadata"]["name"])
 
 
+def test_every_pod_is_admitted_at_its_namespaces_pod_security_level(render):
+    """The role manifests' and the charts' pods, the operators' pods and the Dapr sidecars: none refused; and the
+    operators' pods are there to be judged."""
+    env_name, build, _by_file, _releases = render
+    objects, releases = _manifests.load_build(build)
+    namespaces = {o["metadata"]["name"]: o["metadata"].get("labels") or {} for o in objects if o["kind"] == "Namespace"}
+    judged = {}
+    for group in _pod_model.pods(objects, releases):
+        level, version = _pod_security.namespace_policy(namespaces.get(group["namespace"], {}))
+        judged[group["label"]] = (group, level, _pod_security.judge(group, level, version))
+    refused = {label: violations for label, (_g, _l, violations) in judged.items() if violations}
+    assert refused == {}
+    assert judged["kafka pool dual-role"][1] == "restricted" and judged["envoy proxy"][1] == "restricted"
+    assert judged["deployment dapr-sentry"][1] == "baseline"
+    backend = judged["deployment todo-backend"][0]
+    assert [c["name"] for c in backend["spec"]["containers"]][-1] == "daprd"
+    assert ("postgres todo-db" in judged) == (env_name != "prod")
+    assert ("postgres todo-db initdb job" in judged) == (env_name != "prod")
+
+
 def test_the_values_that_harden_chart_pods_reach_their_output(render):
     """Helm ignores a values key a chart does not read: the hardening the roles ask for is in the pods."""
     _env_name, build, _by_file, releases = render
@@ -128,3 +152,42 @@ def test_the_post_renderer_apply_mode_gives_helm_annotates_as_the_render_does(si
         assert (installed[key]["metadata"].get("annotations") or {}) == (obj["metadata"].get("annotations") or {}), key
         annotated += any(k.startswith("checkov.io/skip") for k in obj["metadata"].get("annotations") or {})
     assert annotated >= 5
+
+
+@pytest.fixture(scope="module")
+def insecure_render(site_render, tmp_path_factory):
+    """The dev render rendered again for ingress, Kafka and verify with Strimzi's own default pod security provider
+    and the retired ingress-nginx, whose chart is in no archive here and whose repository nothing reaches."""
+    build = tmp_path_factory.mktemp("insecure") / "build"
+    shutil.copytree(site_render("dev")[0], build)
+    run = run_playbook("inventories/dev", "--tags", "ingress,strimzi_kafka,verify", env=NO_CLUSTER, extra_vars={
+        "eventstack_mode": "render", "eventstack_build_dir": str(build), "ingress_controller": "ingress_nginx",
+        "strimzi_kafka_pod_security_provider": "baseline"})
+    with open(build / "report.json", encoding="utf-8") as handle:
+        return run, json.load(handle), build
+
+
+def test_with_strimzis_default_provider_the_broker_is_refused_naming_the_rules(insecure_render):
+    run, report, _build = insecure_render
+    assert run.rc != 0 and "Every pod is admitted by its namespace's Pod Security level" in \
+        report["verdict"]["failed_required"], run.output[-3000:]
+    evidence = next(c for c in report["checkpoints"] if "Pod Security" in c["name"])["evidence"]
+    (broker,) = [line for line in evidence if 'pods "todo-kafka-dual-role"' in line]
+    assert broker.startswith('refused: pods "todo-kafka-dual-role" is forbidden: violates PodSecurity '
+                             '"restricted:v1.34": allowPrivilegeEscalation != false (container "kafka" must set '
+                             'securityContext.allowPrivilegeEscalation=false)'), broker
+    assert "(from KafkaNodePool kafka/dual-role) [rules: allowPrivilegeEscalation, capabilities_restricted, " \
+           "runAsNonRoot, seccompProfile_restricted]" in broker
+    assert sum(line.startswith("refused: ") for line in evidence) == 3, "broker, Entity Operator, Kafka Exporter"
+
+
+def test_a_chart_nobody_can_reach_stays_a_descriptor_and_the_summary_says_so(insecure_render):
+    from scripts.plan_summary import release_lines
+
+    run, _report, build = insecure_render
+    assert "Helm release ingress-nginx is not expanded (descriptor only)" in run.output
+    assert os.path.exists(build / "helm" / "ingress-nginx.yaml")
+    assert not os.path.exists(build / "helm" / "ingress-nginx.manifests.yaml")
+    lines = release_lines(str(build))
+    assert "the others are descriptors only" in lines[0]
+    assert "  ingress-nginx: ingress-nginx 4.15.1 in envoy-gateway-system: descriptor only (chart not reached)" in lines

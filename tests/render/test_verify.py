@@ -30,18 +30,20 @@ def test_every_render_ends_with_a_passing_offline_report(site_render, env_name):
     assert (report["environment"], report["mode"]) == (env_name, "render")
     names = [c["name"] for c in report["checkpoints"]]
     assert names == ["NetworkPolicies allow the flows the stack needs",
+                     "Every pod is admitted by its namespace's Pod Security level",
                      "The stack fits the nodes, the quotas and the budget"]
-    reachability, capacity = report["checkpoints"]
+    reachability, pod_security, capacity = report["checkpoints"]
+    assert " 0 refused; namespaces enforce: " in pod_security["evidence"][0], pod_security["evidence"]
     assert reachability["evidence"][0].endswith("endpoints") and " 0 blocked, 0 unresolved" in reachability["evidence"][0]
     assert capacity["evidence"][0].startswith(tuple("123456789"))  # "<n> pods request ..."
     assert all(isinstance(c["seconds"], float) for c in report["checkpoints"])
-    assert "PASS: 2 of 2 checkpoints passed" in run.output  # printed at the end of the run
+    assert "PASS: 3 of 3 checkpoints passed" in run.output  # printed at the end of the run
     markdown = (build / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# Verification report: %s (render mode)" % env_name)
     page = (build / "report.html").read_text(encoding="utf-8")
     tags = TagCounter()
     tags.feed(page)
-    assert tags.open == tags.closed and tags.open["tr"] == 3 and tags.open["pre"] == 2, (tags.open, tags.closed)
+    assert tags.open == tags.closed and tags.open["tr"] == 4 and tags.open["pre"] == 3, (tags.open, tags.closed)
 
 
 class TagCounter(html.parser.HTMLParser):
@@ -61,7 +63,7 @@ class TagCounter(html.parser.HTMLParser):
 
 def test_dev_fits_its_one_always_free_node(site_render):
     build = str(site_render("dev")[0])
-    capacity = report_of(build)["checkpoints"][1]
+    capacity = report_of(build)["checkpoints"][2]
     assert "on 1 node(s)" in capacity["evidence"][0] and "budget (eventstack_budget) headroom" in \
         capacity["evidence"][1]
 
@@ -85,5 +87,5 @@ def test_a_broken_policy_and_a_tight_budget_fail_the_verdict(site_render, tmp_pa
                                                     "The stack fits the nodes, the quotas and the budget"]
     blocked = [line for line in report["checkpoints"][0]["evidence"] if line.startswith("blocked: ")]
     assert blocked and all("todo-backend" in line for line in blocked)
-    assert any("over the budget of 0.1 (eventstack_budget)" in line for line in report["checkpoints"][1]["evidence"])
-    assert "FAIL: 0 of 2 checkpoints passed" in run.output
+    assert any("over the budget of 0.1 (eventstack_budget)" in line for line in report["checkpoints"][2]["evidence"])
+    assert "FAIL: 1 of 3 checkpoints passed" in run.output
