@@ -1,6 +1,6 @@
 """The full render: every Helm release expanded with helm template, valid against the schemas, every pod it and the
-operators start admitted at its namespace's Pod Security level; and a render with Strimzi's default pod security
-provider and a chart nobody can reach."""
+operators start admitted at its namespace's Pod Security level, the Envoy Gateway CRDs the standard channel; and a
+render with Strimzi's default pod security provider and a chart nobody can reach."""
 
 from __future__ import annotations
 
@@ -21,12 +21,23 @@ from tests.support.playbook import REPO, chart_output, inventory_vars, run_playb
 
 ENVIRONMENTS = ["local", "dev", "prod"]
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
+# The values gateway-crds-helm v1.9.0 reads (charts/gateway-crds-helm/values.yaml at the tag).
+GATEWAY_CRDS_VALUES = {("crds", "gatewayAPI", "enabled"), ("crds", "gatewayAPI", "channel"),
+                       ("crds", "envoyGateway", "enabled")}
 
 
 @pytest.fixture(scope="module", params=ENVIRONMENTS)
 def render(request, site_render):
     build, _run, by_file, releases = site_render(request.param)
     return request.param, build, by_file, releases
+
+
+def leaves(data, path=()):
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            yield from leaves(value, path + (key,))
+        else:
+            yield path + (key,)
 
 
 def test_every_release_is_expanded_and_the_plan_summary_says_what(render):
@@ -43,6 +54,9 @@ def test_every_release_is_expanded_and_the_plan_summary_says_what(render):
     lines = release_lines(build)
     assert lines[0] == "Helm releases: %d, %d expanded with helm template into helm/<release>.manifests.yaml" % (
         len(releases), len(releases)), lines
+    # The one CRD chart no machine here can reach (it is not among ../shared/charts) is named as such.
+    assert any(line.startswith("  envoy-gateway: gateway-helm v1.9.0") and "its CRD chart gateway-crds-helm not reached"
+               in line for line in lines), lines
     assert inventory_vars(env_name)["eventstack_kubernetes_version"] == "1.34"
 
 
@@ -119,6 +133,24 @@ def test_the_values_that_harden_chart_pods_reach_their_output(render):
         exporter = pods[("monitoring", "kube-prometheus-stack-prometheus-node-exporter")]["containers"][0]
         assert exporter["securityContext"]["capabilities"] == {"drop": ["ALL"]}
         assert exporter["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+def test_the_envoy_gateway_crds_are_the_standard_channel_applied_before_the_chart(render):
+    _env_name, build, _by_file, releases = render
+    release = releases["envoy-gateway"]
+    assert release["values"]["crds"] == {"enabled": False}, "the chart's own CRDs are the experimental channel"
+    assert release["crds_first"] is True
+    crds_chart = release["crds_chart"]
+    assert (crds_chart["chart"], crds_chart["repo"], crds_chart["version"]) == (
+        "gateway-crds-helm", release["repo"], release["version"])
+    assert crds_chart["values"]["crds"]["gatewayAPI"] == {"enabled": True, "channel": "standard"}
+    assert crds_chart["values"]["crds"]["envoyGateway"] == {"enabled": True}
+    assert set(leaves(crds_chart["values"])) <= GATEWAY_CRDS_VALUES
+    for name in releases:
+        for crd in chart_output(build, name) + chart_output(build, name, "crds"):
+            if crd["kind"] == "CustomResourceDefinition":
+                assert crd["spec"]["group"] != "gateway.networking.k8s.io" or (
+                    crd["metadata"]["annotations"]["gateway.networking.k8s.io/channel"] == "standard"), name
 
 
 def test_the_post_renderer_apply_mode_gives_helm_annotates_as_the_render_does(site_render, tmp_path):
