@@ -8,7 +8,9 @@
   replica is left and every updated replica is available.
 - pod_reasons(pods, events) -> why pods are not ready: container waiting reasons (ErrImagePull, ImagePullBackOff,
   CrashLoopBackOff with the last exit, CreateContainerConfigError), running containers that are not ready,
-  scheduling failures, and the newest Warning event of each pod (e.g. the failing probe's message).
+  scheduling failures, and the newest Warning event of each pod (e.g. the failing probe's message);
+  replica_failures(replicaset) -> why the newest ReplicaSet creates no pods (ReplicaFailure, e.g. a pod the
+  namespace's Pod Security level refuses).
 - previous_revision(deployment, replicasets) -> (revision, pod template) to roll back to: the ReplicaSet the
   Deployment owns with the highest revision below the current one, its template without pod-template-hash.
 - watch(client, namespace, names, ...) waits, collects reasons and rolls back; the module is a thin wrapper.
@@ -97,6 +99,17 @@ def pod_reasons(pods, events=()):
     return reasons
 
 
+def replica_failures(replicaset):
+    """Why a ReplicaSet cannot create its pods (its ReplicaFailure condition, e.g. a pod the namespace's Pod Security
+    level refuses), as "replicaset <name>: <reason> - <message>"."""
+    reasons = []
+    for condition in ((replicaset or {}).get("status") or {}).get("conditions") or []:
+        if condition.get("type") == "ReplicaFailure" and str(condition.get("status")) == "True":
+            reasons.append("replicaset %s: %s - %s" % ((replicaset.get("metadata") or {}).get("name"),
+                                                       condition.get("reason"), condition.get("message", "")))
+    return reasons
+
+
 def owned(deployment, objects):
     uid = (deployment.get("metadata") or {}).get("uid")
     return [obj for obj in objects or []
@@ -169,7 +182,7 @@ class Watch:
         events = self.client.request("GET", "/api/v1/namespaces/%s/events" % self.namespace,
                                      {"fieldSelector": "involvedObject.kind=Pod"}).get("items") or []
         events = [e for e in events if (e.get("involvedObject") or {}).get("name") in names]
-        return pod_reasons(pods, events), replicasets
+        return replica_failures(newest) + pod_reasons(pods, events), replicasets
 
     def rollback(self, deployment, replicasets):
         """Put the previous revision's template back; (revision or None, image list)."""

@@ -65,3 +65,18 @@ def test_a_tag_that_cannot_be_pulled_is_rolled_back_with_the_pods_reason_and_a_g
     revisions = {name: server.get("apps/v1", "Deployment", name, NS)["metadata"]["annotations"]
                  ["deployment.kubernetes.io/revision"] for name in SERVICES}
     assert revisions == dict({name: "3" for name in SERVICES}, **{"todo-backend": "4"})
+
+
+def test_pods_the_namespaces_pod_security_level_refuses_fail_the_rollout_with_the_admissions_message(rolled_out):
+    """apps_run_as_user 0: the controller's pods are refused by the emulator's Pod Security admission as a cluster's
+    would be (runAsUser=0 under restricted); the wait names the refusal from the ReplicaSet and rolls back."""
+    server, env, _controller = rolled_out
+    run = converge(env, apps_run_as_user=0, apps_rollout_timeout=6)
+    assert run.rc != 0
+    output = " ".join(run.output.split())
+    assert ('FailedCreate - pods "todo-backend-' in output and 'is forbidden: violates PodSecurity '
+            '"restricted:v1.34": runAsUser=0 (pod must not set runAsUser=0)') in output, output[-3000:]
+    assert "rolled back to revision 1" in output
+    template = server.get("apps/v1", "Deployment", "todo-backend", NS)["spec"]["template"]["spec"]
+    assert template["securityContext"]["runAsUser"] == 10001
+    assert [e for e in server.objects("Event", NS) if e["reason"] == "FailedCreate"]

@@ -6,6 +6,9 @@ checkpoint reads the cluster from the OCI stand-in."""
 from __future__ import annotations
 
 import json
+import urllib.error
+
+import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
 from tests.support.dapr_standin import DaprKafkaStandIn
@@ -114,6 +117,37 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
     assert "pod todo-backend-0 container app waiting: CrashLoopBackOff" in layers, layers
+
+
+def test_a_workload_its_namespace_refuses_fails_the_pod_security_checkpoint(converged, tmp_path):
+    """The audit worker's template loses its pod security context: the emulator's admission refuses its next pod as
+    the cluster's would, and verify names the template and the refusal it recorded."""
+    server, env = converged
+    make_healthy(server)
+    path = "/apis/apps/v1/namespaces/todo-app/deployments/audit-worker"
+    server.call("PATCH", path, {"spec": {"template": {"spec": {"securityContext": None}}}})
+    deployment = server.get("apps/v1", "Deployment", "audit-worker", "todo-app")
+    (group,) = _pod_model.inject_dapr(_pod_model.template_pods([deployment]), INJECTOR)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        server.call("POST", "/api/v1/namespaces/todo-app/pods", {
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "audit-worker-1", "namespace": "todo-app"},
+            "spec": group["spec"]}, "application/json")
+    message = json.loads(refused.value.read())["message"]
+    assert refused.value.code == 403 and message.startswith(
+        'pods "audit-worker-1" is forbidden: violates PodSecurity "restricted:v1.34": runAsNonRoot != true'), message
+    server.call("POST", "/api/v1/namespaces/todo-app/events", {
+        "apiVersion": "v1", "kind": "Event", "metadata": {"name": "audit-worker-x.1", "namespace": "todo-app"},
+        "involvedObject": {"kind": "ReplicaSet", "name": "audit-worker-x", "namespace": "todo-app"},
+        "type": "Warning", "reason": "FailedCreate", "message": "Error creating: " + message}, "application/json")
+    run, report = verify(env, tmp_path, verify_event_probe=False)
+    assert run.rc != 0
+    assert report["verdict"]["failed_required"] == ["Every pod is admitted by its namespace's Pod Security level"]
+    evidence = "\n".join(report["checkpoints"][2]["evidence"])
+    assert ('refused: pods "audit-worker" is forbidden: violates PodSecurity "restricted:v1.34": runAsNonRoot != true '
+            '(pod or container "app" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container '
+            '"app" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost") (from Deployment '
+            'todo-app/audit-worker) [rules: runAsNonRoot, seccompProfile_restricted]') in evidence, evidence
+    assert "refused: Error creating: %s (from ReplicaSet todo-app/audit-worker-x)" % message in evidence, evidence
 
 
 def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it(converged, tmp_path):

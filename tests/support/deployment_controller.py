@@ -6,7 +6,10 @@ does what the real controllers do on one node, in one step:
 - finds or creates the ReplicaSet of the pod template (pod-template-hash, ownerReferences, the next
   deployment.kubernetes.io/revision; a template that comes back, as after a rollback, reuses its ReplicaSet and
   gets the new revision), and writes the revision onto the Deployment;
-- creates the pods of that ReplicaSet; ``failure(deployment)`` decides their fate: None (they become Ready) or a
+- creates the pods of that ReplicaSet from its pod template, through the API, so the emulator's Pod Security admission
+  judges them; a pod it refuses is not created and, as the ReplicaSet controller does, the ReplicaSet gets the
+  ``ReplicaFailure`` condition (reason ``FailedCreate``, the admission's message) and a ``FailedCreate`` Warning event;
+- ``failure(deployment)`` decides the created pods' fate: None (they become Ready) or a
   dict with ``reason`` and ``message`` of the app container's waiting state (``ErrImagePull``,
   ``CrashLoopBackOff``, ...) or ``{"not_ready": "<probe message>"}`` (running, readiness probe failing), which also
   records a Warning event on the pod;
@@ -16,10 +19,12 @@ does what the real controllers do on one node, in one step:
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
 import time
+import urllib.error
 
 NOW = "2026-12-01T10:00:00Z"
 
@@ -91,7 +96,10 @@ class DeploymentController:
                          {"metadata": {"annotations": {"deployment.kubernetes.io/revision": str(revision)}}})
         rs_uid = self.server.get("apps/v1", "ReplicaSet", rs_name, self.namespace)["metadata"]["uid"]
         failure = self.failure(deployment)
-        self._pods(name, digest, labels, rs_uid, spec.get("replicas", 1), failure)
+        refused = self._pods(name, digest, labels, rs_uid, spec.get("replicas", 1), failure, template)
+        if refused:
+            self._failed_create(rs_name, refused)
+            failure = failure or {"refused": refused}
         wanted = spec.get("replicas", 1)
         old = 0 if failure is None else (wanted if len(mine) > (0 if current is None else 1) else 0)
         available = wanted if failure is None else old
@@ -102,9 +110,11 @@ class DeploymentController:
             "observedGeneration": self.server.get("apps/v1", "Deployment", name, self.namespace)["metadata"]
             ["generation"], "replicas": wanted + old, "updatedReplicas": wanted, "readyReplicas": available,
             "availableReplicas": available, "unavailableReplicas": wanted + old - available,
-            "conditions": [condition]}})
+            "conditions": [condition] + ([{"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                                           "message": refused, "lastTransitionTime": NOW}] if refused else [])}})
 
-    def _pods(self, name, digest, labels, rs_uid, replicas, failure):
+    def _pods(self, name, digest, labels, rs_uid, replicas, failure, template):
+        """Create the ReplicaSet's missing pods; the admission's message when it refuses them, else None."""
         for pod in self.server.objects("Pod", self.namespace):
             if pod["metadata"]["name"].startswith(name + "-") and \
                     pod["metadata"]["labels"].get("pod-template-hash") != digest and failure is None:
@@ -113,12 +123,18 @@ class DeploymentController:
             pod_name = "%s-%s-%05d" % (name, digest, index)
             if self.server.get("v1", "Pod", pod_name, self.namespace) is not None:
                 continue
-            self.server.call("POST", self._path("pods", group="v1"), {
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": pod_name, "namespace": self.namespace, "labels": labels,
-                             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "uid": rs_uid,
-                                                  "name": "%s-%s" % (name, digest), "controller": True}]},
-                "spec": {"containers": [{"name": "app", "image": "placeholder"}]}}, "application/json")
+            try:
+                self.server.call("POST", self._path("pods", group="v1"), {
+                    "apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": pod_name, "namespace": self.namespace, "labels": labels,
+                                 "annotations": (template.get("metadata") or {}).get("annotations") or {},
+                                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "uid": rs_uid,
+                                                      "name": "%s-%s" % (name, digest), "controller": True}]},
+                    "spec": copy.deepcopy(template.get("spec") or {})}, "application/json")
+            except urllib.error.HTTPError as exc:
+                if exc.code != 403:
+                    raise
+                return json.loads(exc.read().decode() or "{}").get("message", str(exc))
             self.server.call("PATCH", self._path("pods", pod_name, "v1") + "/status",
                              {"status": self._pod_status(failure)})
             if failure and failure.get("not_ready"):
@@ -128,6 +144,19 @@ class DeploymentController:
                     "involvedObject": {"kind": "Pod", "name": pod_name, "namespace": self.namespace},
                     "type": "Warning", "reason": "Unhealthy", "message": failure["not_ready"],
                     "lastTimestamp": NOW}, "application/json")
+
+    def _failed_create(self, rs_name, message):
+        """What the ReplicaSet controller records when a pod it creates is refused."""
+        self.server.call("PATCH", self._path("replicasets", rs_name) + "/status", {"status": {"conditions": [
+            {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": message,
+             "lastTransitionTime": NOW}]}})
+        event = "%s.failedcreate" % rs_name
+        if self.server.get("v1", "Event", event, self.namespace) is None:
+            self.server.call("POST", self._path("events", group="v1"), {
+                "apiVersion": "v1", "kind": "Event", "metadata": {"name": event, "namespace": self.namespace},
+                "involvedObject": {"kind": "ReplicaSet", "name": rs_name, "namespace": self.namespace},
+                "type": "Warning", "reason": "FailedCreate", "message": "Error creating: " + message,
+                "lastTimestamp": NOW}, "application/json")
 
     @staticmethod
     def _pod_status(failure):

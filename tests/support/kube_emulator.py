@@ -11,7 +11,11 @@ Deliberate approximations of a real API server:
   removal of fields dropped from the config); strategic merge patch is a JSON merge patch
   without ``$``-directives (lists are replaced, not merged by key);
 * objects are stored version-agnostic (CRD conversion strategy "None" for every kind);
-* no watch, no defaulting, no admission; CRD schemas are validated but not pruned;
+* no watch, no defaulting; one admission plugin, Pod Security: a Pod created in a Namespace
+  labelled ``pod-security.kubernetes.io/enforce`` is refused (403, the admission controller's
+  message) when it breaks that level's rules at the labelled version (the collection's
+  ``_pod_security`` module, the rules of the Pod Security Standards page), as the pods of the
+  test controllers are; no other admission; CRD schemas are validated but not pruned;
 * every object carries metadata.generation (bumped when anything but metadata/status changes);
 * DELETE removes at once (no finalizers, no graceful deletion); deleting a Namespace removes
   its objects, deleting a CRD removes its kind and objects;
@@ -35,6 +39,7 @@ import pathlib
 import re
 import secrets
 import signal
+import sys
 import threading
 import uuid
 import warnings
@@ -46,6 +51,12 @@ import jsonschema
 import kmock
 import yaml
 from kmock._internal import parsing as _kmock_parsing
+
+# The collection's own code (make setup links this checkout in as eventstack.oke under .collections).
+_COLLECTIONS = str(pathlib.Path(__file__).resolve().parents[2] / '.collections')
+if _COLLECTIONS not in sys.path:
+    sys.path.append(_COLLECTIONS)
+from ansible_collections.eventstack.oke.plugins.module_utils import _pod_security  # noqa: E402  pylint: disable=wrong-import-position
 
 APPLY = 'application/apply-patch+yaml'
 MERGE = 'application/merge-patch+json'
@@ -590,7 +601,21 @@ class KubeEmulator:
         if (res.group, res.plural, meta.get('namespace'), meta['name']) in self._store:
             raise ApiError(409, 'AlreadyExists', f'{_qualified(res)} "{meta["name"]}" already exists',
                            {'name': meta['name'], 'group': res.group, 'kind': res.plural})
+        if (res.group, res.plural) == ('', 'pods'):
+            self._admit_pod(body)
         return self._commit(res, info, None, body, dry)
+
+    def _admit_pod(self, pod: dict) -> None:
+        """Pod Security admission: the pod against its Namespace's enforced level and version (403 when refused)."""
+        namespace = self._store.get(('', 'namespaces', None, pod['metadata']['namespace'])) or {}
+        try:
+            level, version = _pod_security.namespace_policy(_labels(namespace) if namespace else {})
+            violations = _pod_security.judge(pod, level, version)
+        except _pod_security.PodSecurityError as e:  # a label the admission controller would not accept either
+            raise ApiError(403, 'Forbidden', f'pods "{pod["metadata"]["name"]}" is forbidden: {e}') from None
+        if violations:
+            raise ApiError(403, 'Forbidden', _pod_security.refusal(pod['metadata']['name'], level, version, violations),
+                           {'name': pod['metadata']['name'], 'kind': 'pods'})
 
     def _check_name(self, res: kmock.resource, info: kmock.ResourceInfo, name: Any) -> None:
         if not name:

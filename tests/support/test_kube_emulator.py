@@ -367,3 +367,32 @@ def test_a_snapshot_starts_another_emulator_with_the_same_objects_and_kinds(kube
                      content_type='application/merge-patch+json')
         assert int(copied.get(name='orders', namespace='default').metadata.resourceVersion) > snapshot['rv']
     assert topics.get(name='orders', namespace='default').to_dict()['spec'] == {'partitions': 3}, 'copies are apart'
+
+
+def test_pod_security_admission_refuses_what_the_namespaces_level_forbids_as_the_api_server_words_it(dyn):
+    """The one admission plugin the emulator runs: a restricted namespace refuses a bare pod (403, the admission
+    controller's message naming level, version and controls), admits a hardened one, and an unlabelled namespace
+    (privileged) admits anything; server-side apply goes through the same admission."""
+    namespaces = dyn.resources.get(api_version='v1', kind='Namespace')
+    namespaces.create({'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': {'name': 'locked', 'labels': {
+        'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.34'}}})
+    pods = dyn.resources.get(api_version='v1', kind='Pod')
+    bare = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'bare', 'namespace': 'locked'},
+            'spec': {'containers': [{'name': 'c', 'image': 'busybox'}]}}
+    with pytest.raises(kubernetes.dynamic.exceptions.ForbiddenError) as error:
+        pods.create(bare, namespace='locked')
+    status = status_of(error)
+    assert status['code'] == 403 and status['reason'] == 'Forbidden'
+    assert status['message'].startswith('pods "bare" is forbidden: violates PodSecurity "restricted:v1.34": '
+                                        'allowPrivilegeEscalation != false (container "c" must set '
+                                        'securityContext.allowPrivilegeEscalation=false), unrestricted capabilities')
+    with pytest.raises(kubernetes.dynamic.exceptions.ForbiddenError):
+        pods.server_side_apply(bare, namespace='locked', field_manager='test')
+    hardened = copy.deepcopy(bare)
+    hardened['metadata']['name'] = 'hardened'
+    hardened['spec']['securityContext'] = {'runAsNonRoot': True, 'seccompProfile': {'type': 'RuntimeDefault'}}
+    hardened['spec']['containers'][0]['securityContext'] = {'allowPrivilegeEscalation': False,
+                                                            'capabilities': {'drop': ['ALL']}}
+    assert pods.create(hardened, namespace='locked').metadata.name == 'hardened'
+    privileged = dict(bare, metadata={'name': 'bare', 'namespace': 'default'})
+    assert pods.create(privileged, namespace='default').metadata.name == 'bare'

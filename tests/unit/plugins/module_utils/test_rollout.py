@@ -82,6 +82,16 @@ def test_pod_reasons_name_the_container_the_reason_and_the_newest_warning():
     ]
 
 
+def test_a_replicaset_that_cannot_create_its_pods_says_why():
+    refused = ('pods "b-x-0" is forbidden: violates PodSecurity "restricted:v1.34": runAsNonRoot != true (pod or '
+               'container "app" must set securityContext.runAsNonRoot=true)')
+    replicaset = {"metadata": {"name": "b-x"}, "status": {"conditions": [
+        {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate", "message": refused}]}}
+    assert _rollout.replica_failures(replicaset) == ["replicaset b-x: FailedCreate - " + refused]
+    replicaset["status"]["conditions"][0]["status"] = "False"
+    assert _rollout.replica_failures(replicaset) == [] and _rollout.replica_failures(None) == []
+
+
 def test_previous_revision_is_the_highest_owned_one_below_the_current():
     sets = [replicaset(1, "reg/todo-backend:1"), replicaset(3, "reg/todo-backend:3"),
             replicaset(2, "reg/todo-backend:2"), replicaset(9, "reg/other:9", owner="someone-else")]
