@@ -331,4 +331,3 @@ def check_render(params):
     output = dict(to_plain(result), changed=False, requests_made=0, elapsed=round(time.monotonic() - started, 3))
     message = "the stack does not fit: %s" % "; ".join(result["problems"]) if result["problems"] else None
     return output, message
-
