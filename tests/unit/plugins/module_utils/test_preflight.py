@@ -171,3 +171,5 @@ def test_stack_volumes_lists_what_becomes_block_volumes():
     # An external database, Dapr off and no Prometheus volume claim nothing.
     assert _preflight.stack_volumes({"database": {"instances": 0, "storage_size": ""}, "dapr": {"enabled": False,
                                      "scheduler_storage": {"size": "1Gi"}}}) == []
+    # The scheduler in memory (dev) claims nothing.
+    assert _preflight.stack_volumes({"dapr": {"enabled": True, "scheduler_storage": {"size": "", "replicas": 3}}}) == []
