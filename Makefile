@@ -6,7 +6,7 @@ SETUP_STAMP := $(VENV)/.setup-done
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
-.PHONY: setup plan deploy destroy lint test sanity units schemas bench docs clean
+.PHONY: setup plan deploy destroy destroy-needs-env lint test sanity units schemas bench docs clean
 
 $(SETUP_STAMP): requirements.txt requirements-checkov.txt requirements-importer.txt scripts/setup.sh
 	scripts/setup.sh
@@ -25,8 +25,13 @@ deploy: setup
 	$(BIN)/ansible-playbook playbooks/site.yml -i inventories/$(ENV) $(ARGS)
 
 ## Delete what site.yml built on inventories/$(ENV) (protected inventories: ARGS="-e eventstack_destroy_confirm=prod").
-destroy: setup
+## ENV must be given: a default would destroy whatever inventories/local's kube context points at.
+destroy: destroy-needs-env setup
 	$(BIN)/ansible-playbook playbooks/destroy.yml -i inventories/$(ENV) $(ARGS)
+
+destroy-needs-env:
+	@case "$(origin ENV)" in command*|environment*) ;; \
+	  *) echo "make destroy: name the inventory to destroy, e.g. make destroy ENV=dev (nothing was run)" >&2; exit 2 ;; esac
 
 lint: setup
 	LAYERS=lint scripts/test.sh

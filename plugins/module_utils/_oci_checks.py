@@ -72,6 +72,24 @@ def capacity_problems(availability, node_count, ocpus, memory_gbs, placement, he
     return problems, {"need": total_need, "free": total_free}
 
 
+def regional_capacity_problems(regional, nodes, ocpus, memory_gbs, held=None):
+    """Shortfalls against the region-wide A1 limits ({"cores": {"available", "used"}, "memory": {...}}); what this
+    stack's nodes hold (held, per AD) counts as available."""
+    problems = []
+    for resource, unit, per_node in (("cores", "OCPUs", ocpus), ("memory", "GB", memory_gbs)):
+        info = regional.get(resource)
+        if not info:
+            continue
+        kept = sum(float((v or {}).get(resource) or 0) for v in (held or {}).values() if isinstance(v, dict))
+        free = float(info.get("available") or 0) + kept
+        need = nodes * per_node
+        if need > free:
+            problems.append("the region needs %g A1 %s for %d node(s) of %g but only %g are free in the region's limit "
+                            "(used: %g); lower %s, or ask for a limit increase" % (
+                                need, unit, nodes, per_node, free, float(info.get("used") or 0), NODE_VARIABLES))
+    return problems
+
+
 MIN_VOLUME_GBS = 50
 STORAGE_VARIABLES = "oke_cluster_node_count or oke_cluster_node_boot_volume_gbs"
 

@@ -13,8 +13,9 @@ author: eventstack.oke maintainers (@eventstack)
 description:
   - Read-only, through the OCI Python SDK. Checks that authentication works, the compartment exists and is ACTIVE,
     the region's availability domains, the Kubernetes version is offered for new clusters, the live A1 core and
-    memory limits and usage per availability domain (C(standard-a1-core-count), C(standard-a1-memory-count); never
-    assumed) against the node pool the inventory asks for, the block storage the nodes' boot volumes and the stack's
+    memory limits and usage per availability domain (C(standard-a1-core-count), C(standard-a1-memory-count)) and in
+    the region (C(standard-a1-core-regional-count), C(standard-a1-memory-regional-count)), never assumed, against the
+    node pool the inventory asks for, the block storage the nodes' boot volumes and the stack's
     persistent volumes need against the live C(block-storage) limit (C(total-storage-gb)) of the ADs the nodes use,
     and the load balancer limit.
   - Nodes this stack already runs (the cluster named O(cluster_name)) count as available, so a second run asks only
@@ -124,6 +125,8 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_checks, _oci_client, _oke
 
 A1_LIMITS = {"cores": "standard-a1-core-count", "memory": "standard-a1-memory-count"}
+# The regional twins: OCI counts A1 both per AD and per region (both appear in LimitExceeded errors).
+A1_REGIONAL_LIMITS = {"cores": "standard-a1-core-regional-count", "memory": "standard-a1-memory-regional-count"}
 
 
 def _resource(api, service, limit, tenancy, ad=None):
@@ -204,10 +207,22 @@ def check(api, params):
         facts["limits"] = {ad: {name: _resource(api, "compute", limit, tenancy, ad) for name, limit in A1_LIMITS.items()}
                            for ad in placement}
         held = _held(api, params, compartment) if params["cluster_name"] else {}
+        surge = _oci_checks.surge_nodes(params["surge"], params["node_count"])
         found, facts["capacity"] = _oci_checks.capacity_problems(
             facts["limits"], params["node_count"], params["node_ocpus"], params["node_memory_gbs"], placement, held,
-            _oci_checks.surge_nodes(params["surge"], params["node_count"]))
+            surge)
         problems.extend(found)
+        regional = {}
+        for name, limit in A1_REGIONAL_LIMITS.items():
+            try:
+                regional[name] = _resource(api, "compute", limit, tenancy)
+            except _oci_client.OciCallError as exc:
+                if exc.status != 404:
+                    raise
+                facts["notes"].append("compute limit %s does not exist in this tenancy; not checked" % limit)
+        facts["regional_limits"] = regional
+        problems.extend(_oci_checks.regional_capacity_problems(
+            regional, params["node_count"] + surge, params["node_ocpus"], params["node_memory_gbs"], held))
     else:
         held = _held(api, params, compartment) if params["cluster_name"] else {}
         facts["notes"].append("compute limits are checked for Ampere A1 shapes only, not for %s" % params["node_shape"])

@@ -27,7 +27,10 @@ extends_documentation_fragment:
   - eventstack.oke.oci_auth
 options:
   compartment_id:
-    description: OCID of the compartment the stack lives in, or of its parent when O(compartment_name) is set.
+    description:
+      - OCID of the compartment the stack lives in, or of its parent when O(compartment_name) is set.
+      - Empty while the stack's compartment does not exist yet; then only the availability domains and the Kubernetes
+        versions offered are read.
     type: str
     required: true
   compartment_name:
@@ -104,7 +107,6 @@ def _compartment(api, params):
 
 
 def _network(api, params, compartment, stack):
-    stack["services"] = _all(api, "ListServices", "virtual_network", "list_services")
     stack["vcns"] = _oci_stack.alive(_all(api, "ListVcns", "virtual_network", "list_vcns", compartment,
                                           display_name=params["vcn_name"]))
     vcn, _foreign = _oci_stack.find(stack["vcns"], params["vcn_name"], params["tags"], adopt=params["adopt"],
@@ -154,13 +156,16 @@ def read(api, params):
     if tenancy:
         stack["availability_domains"] = [ad["name"] for ad in _all(api, "ListAvailabilityDomains", "identity",
                                                                    "list_availability_domains", tenancy)]
-    compartment = _compartment(api, params)
+    compartment = _compartment(api, params) if params["compartment_id"] else None
+    # The versions offered for new clusters (compartment-scoped when the compartment exists, the region's otherwise).
+    options = _oci_client.to_dict(api.data("GetClusterOptions", "container_engine", "get_cluster_options", "all",
+                                           **({"compartment_id": compartment["id"]} if compartment else {})))
+    stack["kubernetes_versions"] = options.get("kubernetes_versions") or []
+    if params["vcn_name"]:  # the region's services (the service gateway's), wherever the stack lives
+        stack["services"] = _all(api, "ListServices", "virtual_network", "list_services")
     if not compartment:
         return stack
     stack["compartment"] = {k: compartment.get(k) for k in ("id", "name", "lifecycle_state", "compartment_id")}
-    options = _oci_client.to_dict(api.data("GetClusterOptions", "container_engine", "get_cluster_options", "all",
-                                           compartment_id=compartment["id"]))
-    stack["kubernetes_versions"] = options.get("kubernetes_versions") or []
     if params["vcn_name"]:
         _network(api, params, compartment["id"], stack)
     if params["cluster_name"]:

@@ -24,7 +24,9 @@ def vault_values(env_name):
     path = os.path.join(REPO, "inventories", env_name, "group_vars", "all", "vault.yml.example")
     with open(path, encoding="utf-8") as handle:
         names = yaml.safe_load(handle) or {}
-    return {name: "stand-in-%s-value-0123456789abcdef0123456789abcdef" % name for name in names}
+    return {name: "postgresql://todo:stand-in-password@db.example.invalid:5432/todo?sslmode=require"
+            if str(value).startswith("postgresql://") else "stand-in-%s-value-0123456789abcdef0123456789abcdef" % name
+            for name, value in names.items()}
 
 
 class Stack:
@@ -39,11 +41,14 @@ class Stack:
         self.kubeconfig = str(tmp_path / "kube" / "config")
         self.base = dict(vault_values(env_name), eventstack_oci_compartment_id=COMPARTMENT,
                          eventstack_kubeconfig=self.kubeconfig, preflight_check_cluster=False,
-                         oke_cluster_poll_interval=1, oke_cluster_progress_interval=0)
+                         oke_cluster_poll_interval=1, oke_cluster_progress_interval=0,
+                         # prod's database is external: no PostgreSQL answers behind its example address here.
+                         database_external_check=False)
 
-    def run(self, *args, playbook="playbooks/site.yml", **extra):
-        return run_playbook("inventories/" + self.env_name, "--tags", "infra", *args, playbook=playbook,
-                            env=self.env, extra_vars=dict(self.base, **extra), timeout=900)
+    def run(self, *args, playbook="playbooks/site.yml", tags="infra", **extra):
+        """The playbook with --tags (none when tags is empty) and the stack's extra variables."""
+        return run_playbook("inventories/" + self.env_name, *(["--tags", tags] if tags else []), *args,
+                            playbook=playbook, env=self.env, extra_vars=dict(self.base, **extra), timeout=900)
 
     def destroy(self, *args, **extra):
         extra.setdefault("eventstack_destroy_confirm", self.env_name)

@@ -114,3 +114,14 @@ def test_surge_nodes_of_an_upgrade_need_capacity_where_they_would_be_placed():
     assert problems[0].startswith("AD-2 needs 2 A1 OCPUs for 1 node(s) of 2 but only 0 are free")
     assert "the surge node(s) node cycling adds during the upgrade; or lower oke_cluster_node_cycling_max_surge" \
         in problems[0]
+
+
+def test_the_regional_a1_limit_counts_too():
+    regional = {"cores": {"available": 4, "used": 0}, "memory": {"available": 24, "used": 0}}
+    assert _oci_checks.regional_capacity_problems(regional, 2, 2, 12) == []
+    problems = _oci_checks.regional_capacity_problems(regional, 3, 4, 24)
+    assert problems[0].startswith("the region needs 12 A1 OCPUs for 3 node(s) of 4 but only 4 are free")
+    assert problems[1].startswith("the region needs 72 A1 GB")
+    # What the stack's own nodes hold is theirs to keep.
+    held = {"AD-1": {"cores": 8, "memory": 48}, "boot": 100}
+    assert _oci_checks.regional_capacity_problems(regional, 3, 4, 24, held) == []
