@@ -8,7 +8,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 
 .PHONY: setup plan deploy destroy destroy-needs-env lint test sanity units schemas bench docs clean
 
-$(SETUP_STAMP): requirements.txt requirements-checkov.txt requirements-importer.txt scripts/setup.sh
+$(SETUP_STAMP): requirements.txt requirements-checkov.txt requirements-importer.txt requirements-oci-cli.txt scripts/setup.sh
 	scripts/setup.sh
 	touch $@
 

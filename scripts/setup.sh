@@ -49,6 +49,12 @@ side_venv() {  # venv requirements-file what: a venv of its own, (re)installed w
 side_venv .venv-checkov requirements-checkov.txt checkov
 # galaxy-importer, for the release check (tests/support/test_release.py): it needs attrs<24.
 side_venv .venv-importer requirements-importer.txt galaxy-importer
+# The oci CLI, which the kubeconfig OKE returns runs for every API call (oci ce cluster generate-token): its pins clash
+# with requirements.txt. Linked into .venv/bin, which every make target and an activated venv put on the PATH.
+side_venv .venv-oci-cli requirements-oci-cli.txt "the oci CLI"
+if [ "$(readlink "$VENV/bin/oci" 2>/dev/null)" != "../../.venv-oci-cli/bin/oci" ]; then
+  ln -sfn ../../.venv-oci-cli/bin/oci "$VENV/bin/oci"
+fi
 
 collection_version() {  # prints the installed version of collection $1 (ns/name), or nothing
   local manifest="$COLLECTIONS/$1/MANIFEST.json"

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The stack's OCI resources as the roles see them (docs in the oci_stack_tags, oci_network_view, oci_network_ids and
-oke_cluster_plan .yml files beside this one); the logic is in module_utils/_oci_stack.py."""
+"""The stack's OCI resources as the roles see them (docs in the oci_stack_tags, oci_network_view, oci_network_ids,
+oci_network_leftovers and oke_cluster_plan .yml files beside this one); the logic is in module_utils/_oci_stack.py."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ def oci_network_view(read, plan, tags, adopt=False):
         return _oci_stack.network_view(to_builtin(read or {}), to_builtin(plan), to_builtin(tags or {}), bool(adopt))
     except _oci_stack.StackError as exc:
         raise AnsibleFilterError(str(exc)) from exc
+
+
+def oci_network_leftovers(read, view, tags):
+    return _oci_stack.leftovers(to_builtin(read or {}), to_builtin(view or {}), to_builtin(tags or {}))
 
 
 def oci_network_ids(view):
@@ -41,4 +45,5 @@ def oke_cluster_plan(read, names, tags, desired, adopt=False):
 class FilterModule:
     def filters(self):
         return {"oci_stack_tags": oci_stack_tags, "oci_network_view": oci_network_view,
-                "oci_network_ids": oci_network_ids, "oke_cluster_plan": oke_cluster_plan}
+                "oci_network_ids": oci_network_ids, "oci_network_leftovers": oci_network_leftovers,
+                "oke_cluster_plan": oke_cluster_plan}

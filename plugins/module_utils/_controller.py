@@ -74,13 +74,18 @@ def python_packages(names):
 _VERSION_RE = re.compile(r"v?(\d+\.\d+(?:\.\d+)?)")
 
 
+# How each binary tells its version (helm: version --short; the oci CLI: --version).
+VERSION_ARGS = {"oci": ["--version"]}
+
+
 def binary_version(name, run=subprocess.run):
-    """{'path', 'version'} of a binary on PATH (version from '<name> version --short'), or None."""
+    """{'path', 'version'} of a binary on PATH (version from '<name> version --short', or VERSION_ARGS), or None."""
     path = shutil.which(name)
     if not path:
         return None
     try:
-        proc = run([path, "version", "--short"], capture_output=True, text=True, timeout=20, check=False)
+        proc = run([path] + VERSION_ARGS.get(name, ["version", "--short"]), capture_output=True, text=True,
+                   timeout=20, check=False)
         match = _VERSION_RE.search(proc.stdout or "")
         version = match.group(1) if match else None
     except (OSError, subprocess.SubprocessError):

@@ -97,6 +97,8 @@ class OciApi:
         "limits": lambda: oci.limits.LimitsClient,
         "container_engine": lambda: oci.container_engine.ContainerEngineClient,
         "virtual_network": lambda: oci.core.VirtualNetworkClient,
+        "load_balancer": lambda: oci.load_balancer.LoadBalancerClient,
+        "blockstorage": lambda: oci.core.BlockstorageClient,
     }
 
     def __init__(self, params, sleep=time.sleep):

@@ -12,6 +12,9 @@ functions judge it against what the inventory asks. They never call OCI.
 - network_view(read, plan, tags, adopt) / cluster_view(read, names, tags, adopt): the stack's resources by the
   plan's keys, and the problems that stop a run before any change (foreign resources, settings OCI cannot
   change in place).
+- leftovers(read, view, tags): before a destroy deletes the subnets, what the cluster made in them (load balancers of
+  LoadBalancer Services, volumes of claims, anything still holding an address): delete what carries the stack's tags,
+  wait for what OCI is deleting, and stop on the rest, naming each by its OCID.
 - cluster_plan(view, desired): what the oke_cluster role does: create, update, upgrade (control plane first,
   then the node pool, one minor version at a time), replace a FAILED node pool, or stop with OCI's error.
 """
@@ -153,6 +156,50 @@ def network_ids(view):
     return {"vcn": (view.get("vcn") or {}).get("id", ""),
             "subnets": {key: item["id"] for key, item in (view.get("subnets") or {}).items()},
             "nsgs": {key: item["id"] for key, item in (view.get("nsgs") or {}).items()}}
+
+
+def leftovers(read, view, tags):
+    """{delete_load_balancers, delete_volumes, pending, blockers} for the stack's subnets (view: network_view's).
+
+    Load balancers in a stack subnet: the stack's (its tags, which the ingress role's Service annotation gives OKE's
+    cloud controller) are deleted, one OCI is already deleting is waited for, any other stops the destroy. Volumes
+    with the stack's tags (its StorageClass gives them to the CSI driver) are deleted once the claims are gone. Private
+    IPs left in a subnet with no load balancer in it (a VNIC someone attached) stop the destroy too."""
+    subnets = {s["id"]: s.get("display_name") for s in (view.get("subnets") or {}).values()}
+    out = {"delete_load_balancers": [], "delete_volumes": [], "pending": [], "blockers": []}
+    busy = set()
+    for lb in read.get("load_balancers") or []:
+        inside = [subnets[sid] for sid in lb.get("subnet_ids") or [] if sid in subnets]
+        if not inside or lb.get("lifecycle_state") == "DELETED":
+            continue
+        busy.update(sid for sid in lb.get("subnet_ids") or [] if sid in subnets)
+        what = "load balancer %s (%s) in subnet %s" % (lb.get("display_name"), lb.get("id"), ", ".join(inside))
+        if lb.get("lifecycle_state") == "DELETING":
+            out["pending"].append(what + " is DELETING")
+        elif owned(lb, tags):
+            out["delete_load_balancers"].append({"id": lb["id"], "name": lb.get("display_name")})
+        else:
+            cluster = ((lb.get("system_tags") or {}).get("orcl-containerengine") or {}).get("Cluster")
+            out["blockers"].append(
+                "%s does not carry the stack's tags%s: delete it yourself (or delete its Service in the cluster first), "
+                "then run destroy again" % (what, " (OKE's cloud controller made it for cluster %s)" % cluster
+                                            if cluster else ""))
+    for volume in read.get("volumes") or []:
+        if not owned(volume, tags) or not tags:
+            continue
+        what = "block volume %s (%s)" % (volume.get("display_name"), volume.get("id"))
+        if volume.get("lifecycle_state") in ("TERMINATING",):
+            out["pending"].append(what + " is TERMINATING")
+        elif volume.get("lifecycle_state") not in DEAD_STATES:
+            out["delete_volumes"].append({"id": volume["id"], "name": volume.get("display_name")})
+    for subnet_id, ips in (read.get("private_ips") or {}).items():
+        if subnet_id not in subnets or subnet_id in busy:
+            continue
+        for ip in ips or []:
+            out["blockers"].append("private IP %s (%s, VNIC %s) is still in subnet %s: detach or delete what holds it, "
+                                   "then run destroy again" % (ip.get("ip_address"), ip.get("id"), ip.get("vnic_id"),
+                                                              subnets[subnet_id]))
+    return out
 
 
 def cluster_view(read, names, tags, adopt=False):

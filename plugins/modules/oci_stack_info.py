@@ -56,6 +56,13 @@ options:
     description: How many of the cluster's latest work requests to return.
     type: int
     default: 10
+  leftovers:
+    description:
+      - Also read what the cluster made and a destroy must see gone before the subnets can go - the load balancers in
+        the compartment (those in the stack's subnets matter), the block volumes, and the private IPs left in each
+        subnet of the stack's VCN.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -76,7 +83,8 @@ stack:
       of the stack's VCN (C(subnets), C(route_tables), C(network_security_groups) each with C(rules),
       C(internet_gateways), C(nat_gateways), C(service_gateways), C(security_lists)), C(services), C(clusters) (live,
       named O(cluster_name)), C(node_pools) of the stack's cluster with their C(nodes) and C(work_requests) (newest
-      first, failed ones with C(errors)).
+      first, failed ones with C(errors)); with O(leftovers), C(load_balancers), C(volumes) and C(private_ips) (subnet id
+      to its private IPs).
     - Every resource as OCI returns it, keys in snake_case.
   returned: success
   type: dict
@@ -122,6 +130,13 @@ def _network(api, params, compartment, stack):
         nsg["rules"] = _all(api, "ListNetworkSecurityGroupSecurityRules", "virtual_network",
                             "list_network_security_group_security_rules", nsg["id"])
     stack["network_security_groups"] = nsgs
+    if params["leftovers"]:
+        stack["load_balancers"] = [lb for lb in _all(api, "ListLoadBalancers", "load_balancer", "list_load_balancers",
+                                                     compartment) if lb.get("lifecycle_state") != "DELETED"]
+        stack["volumes"] = _oci_stack.alive(_all(api, "ListVolumes", "blockstorage", "list_volumes",
+                                                 compartment_id=compartment))
+        stack["private_ips"] = {subnet["id"]: _all(api, "ListPrivateIps", "virtual_network", "list_private_ips",
+                                                   subnet_id=subnet["id"]) for subnet in stack["subnets"]}
 
 
 def _cluster(api, params, compartment, stack):
@@ -151,7 +166,7 @@ def read(api, params):
     stack = {"compartment": None, "availability_domains": [], "kubernetes_versions": [], "vcns": [],
              "subnets": [], "route_tables": [], "network_security_groups": [], "internet_gateways": [],
              "nat_gateways": [], "service_gateways": [], "security_lists": [], "services": [], "clusters": [],
-             "node_pools": [], "work_requests": []}
+             "node_pools": [], "work_requests": [], "load_balancers": [], "volumes": [], "private_ips": {}}
     tenancy = api.tenancy
     if tenancy:
         stack["availability_domains"] = [ad["name"] for ad in _all(api, "ListAvailabilityDomains", "identity",
@@ -183,6 +198,7 @@ def main():
             vcn_name={"type": "str", "default": ""},
             cluster_name={"type": "str", "default": ""},
             work_request_limit={"type": "int", "default": 10},
+            leftovers={"type": "bool", "default": False},
         ),
         supports_check_mode=True,
     )

@@ -258,3 +258,27 @@ def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_r
         assert ('eventstack_kubernetes_version is "1.33" but the cluster runs v1.34.0; set eventstack_kubernetes_version '
                 'to "1.34" (if supported), or to the next minor version to have oke_cluster upgrade it') in output
     assert [r for r in server.requests if r["method"] in WRITES] == []
+
+
+def test_with_the_oci_roles_the_oci_cli_the_kubeconfig_runs_must_be_on_the_path(tmp_path):
+    """The kubeconfig oke_cluster writes authenticates with `oci ce cluster generate-token`: without the oci CLI on the
+    PATH every play after the cluster would fail, so preflight stops first, naming it and make setup."""
+    import os  # pylint: disable=import-outside-toplevel
+
+    from tests.support.playbook import BIN  # pylint: disable=import-outside-toplevel
+
+    without_oci = tmp_path / "bin"
+    without_oci.mkdir()
+    for name in os.listdir(BIN):
+        if name != "oci":
+            os.symlink(os.path.join(BIN, name), without_oci / name)
+    with KubeEmulator(server_version="1.34") as server:
+        kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
+        extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, preflight_check_oci=False,
+                          database_storage_size="50Gi")
+        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, env=dict(
+            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path),
+            PATH=os.pathsep.join([str(without_oci), "/usr/bin", "/bin"])))
+    assert run.rc != 0
+    assert "oci is not on the PATH: run make setup" in " ".join(run.output.split()), run.output[-3000:]
+    assert [r for r in server.requests if r["method"] in WRITES] == []

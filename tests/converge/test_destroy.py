@@ -53,3 +53,27 @@ def test_prod_is_protected():
     refused = run_playbook("inventories/prod", playbook="playbooks/destroy.yml",
                            env={"K8S_AUTH_KUBECONFIG": "/nonexistent"})
     assert refused.rc != 0 and "inventory \"prod\" is protected" in refused.output
+
+
+def test_load_balancer_services_and_claims_go_before_the_namespaces(converged):
+    """What a LoadBalancer Service or a claim made outside the cluster (an OCI load balancer, a block volume) is
+    released by the cloud controller or CSI driver once the Service or claim is gone: destroy deletes them, and waits,
+    before it deletes the namespaces (which would take them along without anyone waiting)."""
+    server, env = converged
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "envoy-proxy", "namespace": "todo-app"},
+               "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "x"}}}
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "todo-app"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    elsewhere = dict(service, metadata={"name": "not-ours", "namespace": "default"})
+    for obj, plural in ((service, "services"), (claim, "persistentvolumeclaims")):
+        server.call("POST", "/api/v1/namespaces/todo-app/%s" % plural, obj, "application/json")
+    server.call("POST", "/api/v1/namespaces/default/services", elsewhere, "application/json")
+    server.reset_requests()
+    run = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml")
+    assert run.rc == 0, run.output
+    deletes = [r["path"] for r in server.requests if r["method"] == "DELETE"]
+    first_namespace = next(i for i, path in enumerate(deletes) if path.startswith("/api/v1/namespaces/") and
+                           path.count("/") == 4)
+    assert deletes.index("/api/v1/namespaces/todo-app/services/envoy-proxy") < first_namespace, deletes
+    assert deletes.index("/api/v1/namespaces/todo-app/persistentvolumeclaims/data") < first_namespace, deletes
+    assert "/api/v1/namespaces/default/services/not-ours" not in deletes, "outside the stack's namespaces: left alone"

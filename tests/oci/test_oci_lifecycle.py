@@ -93,11 +93,28 @@ def test_dev_lifecycle_create_rerun_resize_upgrade_destroy(stack_factory):
     assert [(n["lifecycleState"], n["kubernetesVersion"]) for n in pool["nodes"]] == [("ACTIVE", "v1.33.1")] * 2
     assert said(run, "2 node(s) still run an older version") and said(run, "docs/runbooks/upgrading.md")
 
+    # What the cluster made in the subnets: a load balancer and a volume carrying the stack's tags (the ingress
+    # Service's annotation and the StorageClass ask OKE for them), and a load balancer someone else made in the load
+    # balancer subnet. Destroy deletes the stack's, and stops on the other one, naming it, before any subnet goes.
+    subnets = {s["displayName"]: s["id"] for s in alive(oci, "subnet")}
+    tagged_lb = oci.scenario.add_load_balancer(subnets["eventstack-dev-load-balancers"], cluster_id=cluster["id"],
+                                               freeform_tags=TAGS)
+    volume = oci.scenario.add_volume(cluster_id=cluster["id"], freeform_tags=TAGS)
+    foreign_lb = oci.scenario.add_load_balancer(subnets["eventstack-dev-load-balancers"], cluster_id=cluster["id"])
+    run = stack.destroy()
+    assert run.rc != 0
+    assert said(run, "(%s) in subnet eventstack-dev-load-balancers does not carry the stack's tags" % foreign_lb)
+    assert [lb["id"] for lb in alive(oci, "load_balancer")] == [foreign_lb]
+    assert volume not in {v["id"] for v in alive(oci, "volume")} and tagged_lb
+    assert len(alive(oci, "subnet")) == 3, "no subnet is deleted while something holds an address in one"
+    oci.scenario.records[foreign_lb].data["freeformTags"] = dict(TAGS)  # its owner hands it over
+
     # Destroy: nothing of the stack stays alive anywhere; a second destroy changes nothing.
     run = stack.destroy()
     assert run.rc == 0, run.output[-4000:]
     left = {kind: alive(oci, kind) for kind in ("cluster", "node_pool", "node", "vcn", "subnet", "network_security_group",
-                                                "route_table", "internet_gateway", "nat_gateway", "service_gateway")}
+                                                "route_table", "internet_gateway", "nat_gateway", "service_gateway",
+                                                "load_balancer", "volume")}
     assert all(not found for found in left.values()), left
     mark = len(oci.writes())
     run = stack.destroy()

@@ -55,6 +55,10 @@ def test_ansible_builder_creates_the_build_context(tmp_path):
     requirements = (context / "_build" / "requirements.yml").read_text(encoding="utf-8")
     assert "kubernetes.core" in requirements and "oracle.oci" in requirements
     assert "oci==2.189.0" in (context / "_build" / "requirements.txt").read_text(encoding="utf-8")
+    # The oci CLI in a venv of its own, from the same pins make setup uses.
+    assert (context / "_build" / "configs" / "requirements-oci-cli.txt").read_text(encoding="utf-8") == (
+        open(os.path.join(REPO, "requirements-oci-cli.txt"), encoding="utf-8").read())
+    assert "-m venv /opt/oci-cli" in containerfile and "ln -s /opt/oci-cli/bin/oci /usr/local/bin/oci" in containerfile
 
 
 def test_navigator_runs_the_image_the_ee_builds():

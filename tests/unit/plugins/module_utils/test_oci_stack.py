@@ -315,3 +315,39 @@ def test_immutable_fields_are_what_the_sdk_says_cannot_be_updated():
         assert sorted(fixed) == sorted(_oci_stack.IMMUTABLE_FIELDS.get(module, ())), module
         seen.add(module)
     assert set(_oci_stack.IMMUTABLE_FIELDS) <= seen, seen
+
+
+def test_leftovers_delete_the_stacks_wait_for_what_oci_deletes_and_stop_on_the_rest():
+    view = _oci_stack.network_view(read(), PLAN, TAGS)
+    workers = view["subnets"]["workers"]["id"]
+    api = view["subnets"]["api_endpoint"]["id"]
+    left = {
+        "load_balancers": [
+            {"id": "lb-ours", "display_name": "svc-1", "lifecycle_state": "ACTIVE", "subnet_ids": [workers],
+             "freeform_tags": TAGS},
+            {"id": "lb-going", "display_name": "svc-2", "lifecycle_state": "DELETING", "subnet_ids": [workers],
+             "freeform_tags": {}},
+            {"id": "lb-theirs", "display_name": "svc-3", "lifecycle_state": "ACTIVE", "subnet_ids": [workers],
+             "freeform_tags": {}, "system_tags": {"orcl-containerengine": {"Cluster": "ocid1.cluster.oc1..c"}}},
+            {"id": "lb-elsewhere", "display_name": "x", "lifecycle_state": "ACTIVE", "subnet_ids": ["other"],
+             "freeform_tags": {}}],
+        "volumes": [{"id": "vol-ours", "display_name": "csi-1", "lifecycle_state": "AVAILABLE", "freeform_tags": TAGS},
+                    {"id": "vol-going", "display_name": "csi-2", "lifecycle_state": "TERMINATING",
+                     "freeform_tags": TAGS},
+                    {"id": "vol-theirs", "display_name": "data", "lifecycle_state": "AVAILABLE", "freeform_tags": {}}],
+        # A load balancer's subnet is busy until it goes; an address in another subnet blocks at once.
+        "private_ips": {workers: [{"id": "ip-lb", "ip_address": "10.0.16.5", "vnic_id": "vnic-lb"}],
+                        api: [{"id": "ip-x", "ip_address": "10.0.0.9", "vnic_id": "vnic-x"}]}}
+    out = _oci_stack.leftovers(left, view, TAGS)
+    assert out["delete_load_balancers"] == [{"id": "lb-ours", "name": "svc-1"}]
+    assert out["delete_volumes"] == [{"id": "vol-ours", "name": "csi-1"}]
+    assert out["pending"] == ["load balancer svc-2 (lb-going) in subnet es-dev-workers is DELETING",
+                              "block volume csi-2 (vol-going) is TERMINATING"]
+    assert out["blockers"] == [
+        "load balancer svc-3 (lb-theirs) in subnet es-dev-workers does not carry the stack's tags (OKE's cloud "
+        "controller made it for cluster ocid1.cluster.oc1..c): delete it yourself (or delete its Service in the "
+        "cluster first), then run destroy again",
+        "private IP 10.0.0.9 (ip-x, VNIC vnic-x) is still in subnet es-dev-api: detach or delete what holds it, then "
+        "run destroy again"]
+    assert _oci_stack.leftovers({}, view, TAGS) == {"delete_load_balancers": [], "delete_volumes": [], "pending": [],
+                                                    "blockers": []}
