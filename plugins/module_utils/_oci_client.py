@@ -173,6 +173,22 @@ class OciApi:
         self.sleep(self.delay * (2 ** (attempt - 1)))
 
 
+def run_module(module, work, errors=(), prefix=""):
+    """work(api) for a check module: the SDK's presence checked first, an OciCallError (or one of errors) turned into
+    fail_json with the message and the calls made. Returns (work's result, {"attempts", "retries"})."""
+    if not HAS_OCI:
+        from ansible.module_utils.basic import missing_required_lib  # pylint: disable=import-outside-toplevel
+        module.fail_json(msg=missing_required_lib("oci"), exception=str(OCI_IMPORT_ERROR))
+    api = None
+    try:
+        api = OciApi(module.params)
+        result = work(api)
+    except (OciCallError,) + tuple(errors) as exc:
+        module.fail_json(msg="%s%s" % (prefix, exc),
+                         api_calls={"attempts": api.attempts, "retries": api.retries} if api else {})
+    return result, {"attempts": api.attempts, "retries": api.retries}
+
+
 def to_dict(model):
     """An SDK model (or list of them) as plain data with snake_case keys."""
     return oci.util.to_dict(model)

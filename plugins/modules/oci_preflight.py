@@ -121,7 +121,7 @@ oci_preflight:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_checks, _oci_client, _oke
 
 A1_LIMITS = {"cores": "standard-a1-core-count", "memory": "standard-a1-memory-count"}
@@ -283,16 +283,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not _oci_client.HAS_OCI:
-        module.fail_json(msg=missing_required_lib("oci"), exception=str(_oci_client.OCI_IMPORT_ERROR))
-    api = None
-    try:
-        api = _oci_client.OciApi(module.params)
-        facts = check(api, module.params)
-    except _oci_client.OciCallError as exc:
-        module.fail_json(msg="OCI preflight: %s" % exc,
-                         api_calls={"attempts": api.attempts, "retries": api.retries} if api else {})
-    calls = {"attempts": api.attempts, "retries": api.retries}
+    facts, calls = _oci_client.run_module(module, lambda api: check(api, module.params), prefix="OCI preflight: ")
     if facts["problems"] and module.params["fail_on_problems"]:
         module.fail_json(msg="OCI preflight found %d problem(s): %s" % (len(facts["problems"]),
                                                                         "; ".join(facts["problems"])),

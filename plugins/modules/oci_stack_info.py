@@ -94,7 +94,7 @@ api_calls:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client, _oci_stack
 
 VCN_CHILDREN = (("subnets", "list_subnets"), ("route_tables", "list_route_tables"),
@@ -202,16 +202,9 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not _oci_client.HAS_OCI:
-        module.fail_json(msg=missing_required_lib("oci"), exception=str(_oci_client.OCI_IMPORT_ERROR))
-    api = None
-    try:
-        api = _oci_client.OciApi(module.params)
-        stack = read(api, module.params)
-    except (_oci_client.OciCallError, _oci_stack.StackError) as exc:
-        module.fail_json(msg="reading the stack from OCI: %s" % exc,
-                         api_calls={"attempts": api.attempts, "retries": api.retries} if api else {})
-    module.exit_json(changed=False, stack=stack, api_calls={"attempts": api.attempts, "retries": api.retries})
+    stack, calls = _oci_client.run_module(module, lambda api: read(api, module.params), (_oci_stack.StackError,),
+                                          "reading the stack from OCI: ")
+    module.exit_json(changed=False, stack=stack, api_calls=calls)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ api_calls:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_checks, _oci_client
 
 CLUSTER_KEYS = ("id", "name", "compartment_id", "lifecycle_state", "lifecycle_details", "type", "kubernetes_version",
@@ -139,18 +139,10 @@ def main():
         required_together=[("compartment_id", "name")],
         supports_check_mode=True,
     )
-    if not _oci_client.HAS_OCI:
-        module.fail_json(msg=missing_required_lib("oci"), exception=str(_oci_client.OCI_IMPORT_ERROR))
-    api = None
-    try:
-        api = _oci_client.OciApi(module.params)
-        cluster, pools, requests = read(api, module.params)
-    except _oci_client.OciCallError as exc:
-        calls = {"attempts": api.attempts, "retries": api.retries} if api else {}
-        module.fail_json(msg=str(exc), api_calls=calls)
+    (cluster, pools, requests), calls = _oci_client.run_module(module, lambda api: read(api, module.params))
     ready, problems = _oci_checks.cluster_health(cluster, pools, requests)
     module.exit_json(changed=False, ready=ready, problems=problems, cluster=cluster, node_pools=pools,
-                     work_requests=requests, api_calls={"attempts": api.attempts, "retries": api.retries})
+                     work_requests=requests, api_calls=calls)
 
 
 if __name__ == "__main__":

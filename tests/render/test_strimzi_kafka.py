@@ -52,7 +52,7 @@ def test_brokers_cover_replication_and_min_isr(rendered):
         assert (brokers, rf, min_isr) == (3, 3, 2)
         assert of_kind(objects, "Kafka")[0]["spec"]["kafka"]["rack"] == {"topologyKey": "topology.kubernetes.io/zone"}
         volume = of_kind(objects, "KafkaNodePool")[0]["spec"]["storage"]["volumes"][0]
-        assert volume["class"] == "oci-bv" and volume["kraftMetadata"] == "shared"
+        assert volume["class"] == "eventstack-bv" and volume["kraftMetadata"] == "shared"
     else:
         assert (brokers, rf, min_isr) == (1, 1, 1)
 
