@@ -196,9 +196,9 @@ def leftovers(read, view, tags):
         if subnet_id not in subnets or subnet_id in busy:
             continue
         for ip in ips or []:
+            what = (ip.get("ip_address"), ip.get("id"), ip.get("vnic_id"), subnets[subnet_id])
             out["blockers"].append("private IP %s (%s, VNIC %s) is still in subnet %s: detach or delete what holds it, "
-                                   "then run destroy again" % (ip.get("ip_address"), ip.get("id"), ip.get("vnic_id"),
-                                                              subnets[subnet_id]))
+                                   "then run destroy again" % what)
     return out
 
 
