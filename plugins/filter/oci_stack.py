@@ -30,6 +30,11 @@ def oci_network_ids(view):
     return _oci_stack.network_ids(to_builtin(view or {}))
 
 
+def oke_bastion_plan(read, name, tags, desired, adopt=False):
+    return _oci_stack.bastion_plan(to_builtin(read or {}), name, to_builtin(tags or {}), to_builtin(desired or {}),
+                                   bool(adopt))
+
+
 def oke_cluster_plan(read, names, tags, desired, adopt=False):
     read = to_builtin(read or {})
     try:
@@ -46,4 +51,4 @@ class FilterModule:
     def filters(self):
         return {"oci_stack_tags": oci_stack_tags, "oci_network_view": oci_network_view,
                 "oci_network_ids": oci_network_ids, "oci_network_leftovers": oci_network_leftovers,
-                "oke_cluster_plan": oke_cluster_plan}
+                "oke_cluster_plan": oke_cluster_plan, "oke_bastion_plan": oke_bastion_plan}

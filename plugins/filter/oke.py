@@ -34,7 +34,8 @@ def oke_placement(availability_domains, wanted, subnet_id):
 
 
 _TYPES = {"node_count": "int", "node_ocpus": "int", "node_memory_gbs": "int", "node_boot_volume_gbs": "int",
-          "max_pods_per_node": "int", "api_endpoint_public": "bool"}
+          "max_pods_per_node": "int", "api_endpoint_public": "bool", "bastion_max_session_ttl": "int",
+          "bastion_session_min_left": "int", "bastion_local_port": "int"}
 
 
 def oke_cluster_problems(settings):
@@ -43,12 +44,16 @@ def oke_cluster_problems(settings):
     return _oke.cluster_problems(settings)
 
 
-def oke_kubeconfig_current(text, cluster_id, server):
-    return _oke.kubeconfig_current(text, cluster_id, server)
+def oke_kubeconfig_current(text, cluster_id, server, local_port=0):
+    return _oke.kubeconfig_current(text, cluster_id, server, int(local_port or 0))
+
+
+def oke_kubeconfig_tunnel(text, local_port):
+    return _oke.kubeconfig_via_tunnel(text, int(local_port))
 
 
 class FilterModule:
     def filters(self):
         return {"oke_kubernetes_version": oke_kubernetes_version, "oke_node_image": oke_node_image,
                 "oke_placement": oke_placement, "oke_cluster_problems": oke_cluster_problems,
-                "oke_kubeconfig_current": oke_kubeconfig_current}
+                "oke_kubeconfig_current": oke_kubeconfig_current, "oke_kubeconfig_tunnel": oke_kubeconfig_tunnel}

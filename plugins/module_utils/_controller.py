@@ -75,7 +75,7 @@ _VERSION_RE = re.compile(r"v?(\d+\.\d+(?:\.\d+)?)")
 
 
 # How each binary tells its version (helm: version --short; the oci CLI: --version).
-VERSION_ARGS = {"oci": ["--version"]}
+VERSION_ARGS = {"oci": ["--version"], "ssh": ["-V"]}
 
 
 def binary_version(name, run=subprocess.run):
@@ -86,7 +86,8 @@ def binary_version(name, run=subprocess.run):
     try:
         proc = run([path] + VERSION_ARGS.get(name, ["version", "--short"]), capture_output=True, text=True,
                    timeout=20, check=False)
-        match = _VERSION_RE.search(proc.stdout or "")
+        # ssh -V writes "OpenSSH_9.2p1 ..." to stderr.
+        match = _VERSION_RE.search(proc.stdout or "") or _VERSION_RE.search(proc.stderr or "")
         version = match.group(1) if match else None
     except (OSError, subprocess.SubprocessError):
         version = None

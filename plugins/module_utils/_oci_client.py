@@ -99,6 +99,7 @@ class OciApi:
         "virtual_network": lambda: oci.core.VirtualNetworkClient,
         "load_balancer": lambda: oci.load_balancer.LoadBalancerClient,
         "blockstorage": lambda: oci.core.BlockstorageClient,
+        "bastion": lambda: oci.bastion.BastionClient,
     }
 
     def __init__(self, params, sleep=time.sleep):

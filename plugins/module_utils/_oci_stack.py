@@ -404,3 +404,31 @@ def cluster_plan(view, desired, offered, work_requests=None):
             plan["notes"].append("node pool %s NEEDS_ATTENTION (%s); it is updated: %s" % (
                 pool.get("name"), "; ".join(errors), ", ".join(changes)))
     return plan
+
+
+def bastion_plan(read, name, tags, desired, adopt=False):
+    """What converging the stack's OCI Bastion means: `id` and `state` of the one found (empty when none), `create`,
+    `changes` (the fields UpdateBastion takes that differ: client CIDR allow-list, maximum session TTL, tags) and
+    `problems` (a same-named bastion without the tags; one targeting another subnet, which OCI cannot change)."""
+    plan = {"id": "", "state": "", "create": False, "changes": {}, "problems": []}
+    bastion, foreign = find(read.get("bastions"), name, tags, name_key="name", adopt=adopt, kind="bastion")
+    if foreign and not bastion:
+        plan["problems"].append(_foreign_problem("bastion", name, foreign))
+        return plan
+    if not bastion:
+        plan["create"] = True
+        return plan
+    plan.update(id=bastion["id"], state=bastion.get("lifecycle_state") or "")
+    subnet = desired.get("subnet_id")
+    if subnet and bastion.get("target_subnet_id") and bastion["target_subnet_id"] != subnet:
+        plan["problems"].append(
+            "bastion %s targets subnet %s, not the API endpoint's subnet %s, and OCI cannot change a bastion's target: "
+            "delete the bastion (playbooks/destroy.yml with --tags oke_cluster, or the console) and run again"
+            % (name, bastion["target_subnet_id"], subnet))
+    if sorted(bastion.get("client_cidr_block_allow_list") or []) != sorted(desired.get("client_cidrs") or []):
+        plan["changes"]["client_cidr_block_allow_list"] = list(desired.get("client_cidrs") or [])
+    if int(bastion.get("max_session_ttl_in_seconds") or 0) != int(desired.get("max_session_ttl") or 0):
+        plan["changes"]["max_session_ttl_in_seconds"] = int(desired["max_session_ttl"])
+    if not owned(bastion, tags):
+        plan["changes"]["freeform_tags"] = dict(bastion.get("freeform_tags") or {}, **tags)
+    return plan

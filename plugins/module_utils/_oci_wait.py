@@ -19,14 +19,16 @@ from __future__ import annotations
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client, _oci_stack
 
-KINDS = {"cluster": ("OKE cluster", "get_cluster", "CLUSTER"), "node_pool": ("node pool", "get_node_pool", "NODEPOOL")}
+KINDS = {"cluster": ("OKE cluster", "get_cluster", "CLUSTER"), "node_pool": ("node pool", "get_node_pool", "NODEPOOL"),
+         "bastion": ("bastion", "get_bastion", None)}
 IN_FLIGHT = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
 
 
 def find_id(api, kind, compartment_id, name):
-    """The id of the newest live cluster / node pool of that name (what a create without wait leaves us)."""
-    operation = "list_clusters" if kind == "cluster" else "list_node_pools"
-    found = [r for r in _oci_client.to_dict(api.all("List " + KINDS[kind][0], "container_engine", operation,
+    """The id of the newest live cluster / node pool / bastion of that name (what a create without wait leaves us)."""
+    client, operation = {"cluster": ("container_engine", "list_clusters"), "bastion": ("bastion", "list_bastions")}.get(
+        kind, ("container_engine", "list_node_pools"))
+    found = [r for r in _oci_client.to_dict(api.all("List " + KINDS[kind][0], client, operation,
                                                     compartment_id, name=name))
              if r.get("lifecycle_state") not in _oci_stack.DEAD_STATES]
     found.sort(key=lambda r: str(r.get("time_created") or r.get("id")))
@@ -37,11 +39,14 @@ def poll(api, kind, resource_id, compartment_id):
     """(resource or None when gone, [its work requests, newest first, failed ones with errors])."""
     label, getter, resource_type = KINDS[kind]
     try:
-        resource = _oci_client.to_dict(api.data("Get " + label, "container_engine", getter, resource_id))
+        resource = _oci_client.to_dict(api.data("Get " + label, "bastion" if kind == "bastion" else "container_engine",
+                                                getter, resource_id))
     except _oci_client.OciCallError as exc:
         if exc.status == 404:
             return None, []
         raise
+    if kind == "bastion":  # its state says it all (its work requests hold no more)
+        return resource, []
     if kind == "cluster":
         kwargs = {"cluster_id": resource_id}
     else:

@@ -182,12 +182,64 @@ def cluster_problems(settings):
     if not settings.get("kubeconfig_path"):
         problems.append("oke_cluster_kubeconfig_path is empty; set eventstack_kubeconfig to where the kubeconfig "
                         "should be written")
+    problems.extend(access_problems(settings, networks.get("oci_network_vcn_cidr")))
     return problems
 
 
-def kubeconfig_current(text, cluster_id, server):
+def access_problems(settings, vcn=None):
+    """The rules of oke_cluster_api_access: a bastion serves a private endpoint only, needs the CIDRs that may open
+    sessions (apply mode: render changes nothing and needs none), a session TTL OCI takes, and an API allow-list that
+    admits the bastion (it connects from its private address in the API endpoint subnet)."""
+    access = settings.get("api_access") or "direct"
+    if access != "bastion":
+        return []
+    problems = []
+    if settings.get("api_endpoint_public"):
+        problems.append("oke_cluster_api_access is bastion but oke_cluster_api_endpoint_public is true: a bastion "
+                        "serves a private endpoint; set oke_cluster_api_endpoint_public: false, or "
+                        "oke_cluster_api_access: direct")
+    cidrs = settings.get("bastion_client_cidrs") or []
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(str(cidr), strict=True)
+        except ValueError as exc:
+            problems.append("oke_cluster_bastion_client_cidrs: %r is not a network CIDR (%s)" % (cidr, exc))
+    if not cidrs and settings.get("mode", "apply") == "apply":
+        problems.append("oke_cluster_bastion_client_cidrs is empty: set it to the public address this controller "
+                        "connects from, as a CIDR (for example [203.0.113.7/32]); only those may open bastion sessions")
+    ttl, min_left = settings.get("bastion_max_session_ttl"), settings.get("bastion_session_min_left")
+    if not isinstance(ttl, int) or not 1800 <= ttl <= 10800:
+        problems.append("oke_cluster_bastion_max_session_ttl: %r must be between 1800 and 10800 seconds (OCI's range)"
+                        % (ttl,))
+    elif not isinstance(min_left, int) or not 0 <= min_left < ttl:
+        problems.append("oke_cluster_bastion_session_min_left: %r must be at least 0 and below "
+                        "oke_cluster_bastion_max_session_ttl (%d)" % (min_left, ttl))
+    port = settings.get("bastion_local_port")
+    if not isinstance(port, int) or not 1024 <= port <= 65535:
+        problems.append("oke_cluster_bastion_local_port: %r must be a port between 1024 and 65535" % (port,))
+    if not re.match(r"^[A-Za-z0-9]{1,255}$", str(settings.get("bastion_name") or "")):
+        problems.append("oke_cluster_bastion_name: %r may hold letters and digits only (OCI's rule for bastion names)"
+                        % (settings.get("bastion_name"),))
+    allowed = (settings.get("network") or {}).get("api_allowed_cidrs")
+    if vcn is not None and allowed is not None:
+        inside = []
+        for cidr in allowed or []:
+            try:
+                inside.append(ipaddress.ip_network(str(cidr), strict=False))
+            except ValueError:
+                continue
+        if not any(vcn.subnet_of(net) for net in inside if net.version == vcn.version):
+            problems.append("oke_cluster_api_access is bastion, but oci_network_api_allowed_cidrs does not admit the "
+                            "VCN (%s): the bastion reaches the API on 6443 from its address in the API endpoint "
+                            "subnet; add %s to oci_network_api_allowed_cidrs" % (vcn, vcn))
+    return problems
+
+
+def kubeconfig_current(text, cluster_id, server, local_port=0):
     """Whether a kubeconfig (its YAML text; empty when there is none) already reaches this cluster: a cluster entry
-    with this API server (https://<endpoint>) and a user whose exec command asks a token for this cluster id.
+    with this API server (https://<endpoint>) and a user whose exec command asks a token for this cluster id. With
+    local_port (a bastion tunnel), the entry must point at https://127.0.0.1:<local_port> and keep the endpoint's
+    own name for TLS (tls-server-name).
 
     OKE's kubeconfig changes only when the endpoint does, so a current one need not be asked for again (generating it
     is a POST to OCI, and a run with nothing to change sends none)."""
@@ -201,7 +253,28 @@ def kubeconfig_current(text, cluster_id, server):
         return False
     if not isinstance(config, dict):
         return False
-    servers = {(c.get("cluster") or {}).get("server") for c in config.get("clusters") or [] if isinstance(c, dict)}
+    host = server.rsplit(":", 1)[0]
+    want = ("https://127.0.0.1:%d" % int(local_port), host) if local_port else ("https://%s" % server, None)
+    servers = {((c.get("cluster") or {}).get("server"), (c.get("cluster") or {}).get("tls-server-name"))
+               for c in config.get("clusters") or [] if isinstance(c, dict)}
     args = [((u.get("user") or {}).get("exec") or {}).get("args") or [] for u in config.get("users") or []
             if isinstance(u, dict)]
-    return "https://%s" % server in servers and any(cluster_id in a for a in args)
+    return want in servers and any(cluster_id in a for a in args)
+
+
+def kubeconfig_via_tunnel(text, local_port):
+    """OKE's kubeconfig pointed at a tunnel's local end: each cluster's server becomes https://127.0.0.1:<local_port>
+    and its tls-server-name the endpoint's host, so the API server's certificate (issued for the endpoint's
+    address) is still verified against the cluster's CA."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    config = yaml.safe_load(text) or {}
+    for entry in config.get("clusters") or []:
+        cluster = entry.get("cluster") or {}
+        server = cluster.get("server") or ""
+        if not server.startswith("https://"):
+            raise ValueError("cluster %s has no https server to tunnel to (%r)" % (entry.get("name"), server))
+        host = server[len("https://"):].split("/", 1)[0]
+        cluster["tls-server-name"] = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        cluster["server"] = "https://127.0.0.1:%d" % int(local_port)
+    return yaml.safe_dump(config, default_flow_style=False, sort_keys=False)

@@ -52,6 +52,10 @@ options:
     description: Name of the stack's OKE cluster; empty skips the cluster.
     type: str
     default: ""
+  bastion_name:
+    description: Name of the stack's OCI Bastion (the way to a private API endpoint); empty skips it.
+    type: str
+    default: ""
   work_request_limit:
     description: How many of the cluster's latest work requests to return.
     type: int
@@ -83,7 +87,7 @@ stack:
       of the stack's VCN (C(subnets), C(route_tables), C(network_security_groups) each with C(rules),
       C(internet_gateways), C(nat_gateways), C(service_gateways), C(security_lists)), C(services), C(clusters) (live,
       named O(cluster_name)), C(node_pools) of the stack's cluster with their C(nodes) and C(work_requests) (newest
-      first, failed ones with C(errors)); with O(leftovers), C(load_balancers), C(volumes) and C(private_ips) (subnet id
+      first, failed ones with C(errors)), C(bastions) (live, named O(bastion_name)); with O(leftovers), C(load_balancers), C(volumes) and C(private_ips) (subnet id
       to its private IPs).
     - Every resource as OCI returns it, keys in snake_case.
   returned: success
@@ -166,7 +170,8 @@ def read(api, params):
     stack = {"compartment": None, "availability_domains": [], "kubernetes_versions": [], "vcns": [],
              "subnets": [], "route_tables": [], "network_security_groups": [], "internet_gateways": [],
              "nat_gateways": [], "service_gateways": [], "security_lists": [], "services": [], "clusters": [],
-             "node_pools": [], "work_requests": [], "load_balancers": [], "volumes": [], "private_ips": {}}
+             "node_pools": [], "work_requests": [], "load_balancers": [], "volumes": [], "private_ips": {},
+             "bastions": []}
     tenancy = api.tenancy
     if tenancy:
         stack["availability_domains"] = [ad["name"] for ad in _all(api, "ListAvailabilityDomains", "identity",
@@ -185,6 +190,12 @@ def read(api, params):
         _network(api, params, compartment["id"], stack)
     if params["cluster_name"]:
         _cluster(api, params, compartment["id"], stack)
+    if params["bastion_name"]:
+        # The summaries lack the client CIDR allow-list and the session TTL: each live one is read in full.
+        stack["bastions"] = [
+            _oci_client.to_dict(api.data("GetBastion", "bastion", "get_bastion", b["id"]))
+            for b in _oci_stack.alive(_all(api, "ListBastions", "bastion", "list_bastions", compartment["id"],
+                                           name=params["bastion_name"]))]
     return stack
 
 
@@ -197,6 +208,7 @@ def main():
             adopt={"type": "bool", "default": False},
             vcn_name={"type": "str", "default": ""},
             cluster_name={"type": "str", "default": ""},
+            bastion_name={"type": "str", "default": ""},
             work_request_limit={"type": "int", "default": 10},
             leftovers={"type": "bool", "default": False},
         ),

@@ -34,7 +34,7 @@ options:
   kind:
     description: What to wait for.
     type: str
-    choices: [cluster, node_pool]
+    choices: [cluster, node_pool, bastion]
     required: true
   id:
     description: OCID of the resource. Without it, the newest live resource named O(name) in O(compartment_id).
@@ -108,7 +108,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client, _oci_wait
 
 ARGUMENT_SPEC = _oci_client.oci_auth_argspec(
-    kind={"type": "str", "choices": ["cluster", "node_pool"], "required": True},
+    kind={"type": "str", "choices": ["cluster", "node_pool", "bastion"], "required": True},
     id={"type": "str"},
     compartment_id={"type": "str", "required": True},
     name={"type": "str"},

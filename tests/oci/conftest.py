@@ -5,13 +5,20 @@ against the local OCI API stand-in (tests/unit/plugins/_oci_standin.py), as a us
 from __future__ import annotations
 
 import os
+import socket
+import sys
 
 import pytest
 import yaml
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _bastion
+
 from tests.support.playbook import REPO, run_playbook
 from tests.unit.plugins._oci_config import write_config
 from tests.unit.plugins._oci_standin import COMPARTMENT, OciStandIn, Scenario
+from tests.unit.plugins._oke_api import OkeApiStandIn
+
+BASTION_SSH = os.path.join(REPO, "tests", "unit", "plugins", "_bastion_ssh.py")
 
 ORACLE_OCI = os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci", "MANIFEST.json")
 if not os.path.exists(ORACLE_OCI):  # pragma: no cover - make setup installs it (from ../shared offline)
@@ -33,17 +40,35 @@ class Stack:
     """One inventory's OCI layer against one stand-in: run(...) is `site.yml --tags infra`, destroy(...) is
     `destroy.yml --tags infra`; both return tests.support.playbook.Run."""
 
-    def __init__(self, oci, env_name, tmp_path):
+    def __init__(self, oci, env_name, tmp_path, api=None):
         self.oci = oci
         self.env_name = env_name
         config, _pem = write_config(tmp_path, region=oci.scenario.region)
-        self.env = dict(oci.env(config), ANSIBLE_FORCE_COLOR="0")
+        # The kubeconfig's exec (`oci ce cluster generate-token`) is the real oci CLI, with this config.
+        self.env = dict(oci.env(config), ANSIBLE_FORCE_COLOR="0", OCI_CLI_CONFIG_FILE=str(config),
+                        OCI_CLI_SUPPRESS_FILE_PERMISSIONS_WARNING="True", SUPPRESS_LABEL_WARNING="True")
         self.kubeconfig = str(tmp_path / "kube" / "config")
         self.base = dict(vault_values(env_name), eventstack_oci_compartment_id=COMPARTMENT,
                          eventstack_kubeconfig=self.kubeconfig, preflight_check_cluster=False,
                          oke_cluster_poll_interval=1, oke_cluster_progress_interval=0,
                          # prod's database is external: no PostgreSQL answers behind its example address here.
                          database_external_check=False)
+        if api is not None:
+            # A private endpoint through the bastion: the SSH side of OCI Bastion (_bastion_ssh) forwards to the
+            # API server stand-in; the controller connects from 203.0.113.7.
+            self.api = api
+            self.env.update(EVENTSTACK_STANDIN_API=api.address, EVENTSTACK_STANDIN_CLIENT_ADDRESS="203.0.113.7")
+            self.base.update(oke_cluster_bastion_client_cidrs=["203.0.113.7/32"],
+                             oke_cluster_bastion_ssh_command="%s %s" % (sys.executable, BASTION_SSH),
+                             oke_cluster_bastion_ssh_key_path=str(tmp_path / "ssh" / "bastion"),
+                             oke_cluster_bastion_tunnel_dir=str(tmp_path / "tunnels"),
+                             oke_cluster_bastion_local_port=free_port(), oke_cluster_bastion_wait_timeout=60)
+
+    def stop_tunnel(self):
+        record = _bastion.read_record(os.path.join(self.base.get("oke_cluster_bastion_tunnel_dir", ""),
+                                                   "eventstack-%s.json" % self.env_name))
+        if record:
+            _bastion.stop_process(record["pid"])
 
     def run(self, *args, playbook="playbooks/site.yml", tags="infra", **extra):
         """The playbook with --tags (none when tags is empty) and the stack's extra variables."""
@@ -55,15 +80,29 @@ class Stack:
         return self.run(*args, playbook="playbooks/destroy.yml", **extra)
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture()
 def stack_factory(tmp_path):
-    """stack_factory(env_name, scenario=None) -> Stack, its stand-in started (and stopped after the test)."""
-    standins = []
+    """stack_factory(env_name, scenario=None, api=False) -> Stack, its stand-in started (and stopped after the test);
+    with api, also the API server behind the cluster's private endpoint (reached through the bastion)."""
+    standins, stacks = [], []
 
-    def make(env_name="dev", scenario=None):
+    def make(env_name="dev", scenario=None, api=False):
         oci = OciStandIn(scenario or Scenario()).__enter__()
         standins.append(oci)
-        return Stack(oci, env_name, tmp_path / env_name)
+        server = None
+        if api:
+            server = OkeApiStandIn(oci).__enter__()
+            standins.append(server)
+        stacks.append(Stack(oci, env_name, tmp_path / env_name, server))
+        return stacks[-1]
     yield make
-    for oci in standins:
-        oci.__exit__(None, None, None)
+    for stack in stacks:
+        stack.stop_tunnel()
+    for standin in reversed(standins):
+        standin.__exit__(None, None, None)

@@ -34,7 +34,9 @@ MANAGED_SSH; CREATING -> ACTIVE; sshMetadata.command as OCI's console shows it).
 
 from __future__ import annotations
 
+import datetime
 import random
+import re
 
 from ._oci_api_catalogue import ApiError, Reply, not_found
 from ._oci_api_network import check_etag
@@ -384,6 +386,12 @@ def _progress(s, wr, record, final_state, action):
 
 def create_bastion(s, call):
     body = call.body
+    if body.get("name") and not re.match(r"^[A-Za-z0-9]{1,255}$", body["name"]):
+        # The console and the API reference: the name takes letters and digits only (error code guessed).
+        raise ApiError(400, "InvalidParameter", "name must contain only alphanumeric characters")
+    ttl = body.get("maxSessionTtlInSeconds")
+    if ttl is not None and not 1800 <= ttl <= 10800:
+        raise ApiError(400, "InvalidParameter", "maxSessionTtlInSeconds must be between 1800 and 10800")
     subnet = s.record(body["targetSubnetId"], "subnet", call.region)
     record = s.add("bastion", {
         "bastionType": body["bastionType"], "name": body.get("name") or "bastion%s" % s.now()[11:19].replace(":", ""),
@@ -430,11 +438,26 @@ def delete_bastion(s, call):
     return Reply(204, work_request=wr)
 
 
+def _expire_sessions(s, records):
+    """OCI deletes a session when its TTL has run out."""
+    for record in records:
+        if record.alive and record.data.get("lifecycleState") == "ACTIVE":
+            created = datetime.datetime.strptime(record.data["timeCreated"], "%Y-%m-%dT%H:%M:%S.000Z").replace(
+                tzinfo=datetime.timezone.utc)
+            if s.clock >= created + datetime.timedelta(seconds=record.data["sessionTtlInSeconds"]):
+                s.set_state(record, "DELETED")
+                record.data["lifecycleDetails"] = "Session expired"
+
+
 def create_session(s, call):
     body = call.body
     bastion = s.record(body["bastionId"], "bastion", call.region)
     if bastion.state != "ACTIVE":
         raise ApiError(409, "Conflict", "Bastion %s is %s" % (bastion.id, bastion.state))
+    ttl = body.get("sessionTtlInSeconds") or 1800
+    if not 1800 <= ttl <= bastion.data["maxSessionTtlInSeconds"]:
+        raise ApiError(400, "InvalidParameter", "sessionTtlInSeconds must be between 1800 and the bastion's "
+                                                "maxSessionTtlInSeconds (%d)" % bastion.data["maxSessionTtlInSeconds"])
     target = dict(body["targetResourceDetails"])
     record = s.add("bastion_session", {
         "displayName": body.get("displayName") or "Session-%s" % s.now()[11:19].replace(":", ""),
@@ -464,10 +487,12 @@ def create_session(s, call):
 def get_session(s, call):
     record = s.record(call.params["sessionId"], "bastion_session", call.region)
     s.tick(record)
+    _expire_sessions(s, [record])
     return Reply(200, record.data, record=record)
 
 
 def list_sessions(s, call):
+    _expire_sessions(s, s.of_kind("bastion_session", call.region))
     records = [r for r in s.of_kind("bastion_session", call.region) if r.data["bastionId"] == call.arg("bastionId")
                and (not call.arg("displayName") or r.data["displayName"] == call.arg("displayName"))
                and (not call.arg("sessionLifecycleState") or r.state == call.arg("sessionLifecycleState"))

@@ -179,7 +179,8 @@ class Job:
 class Scenario:
     """What the stand-in serves; tests read and change it (before or between requests)."""
 
-    def __init__(self, region=REGION, region_key=REGION_KEY, home_region=None, home_region_key=None, seed=0):
+    def __init__(self, region=REGION, region_key=REGION_KEY, home_region=None, home_region_key=None, seed=0,
+                 clock=None):
         self.rng = random.Random(seed)
         self.region = region
         self.regions = {region: region_key}
@@ -192,7 +193,9 @@ class Scenario:
         self.user = USER
         self.namespace = "axbcdfghjkl2"
         self.records = {}
-        self._clock = datetime.datetime(2026, 1, 5, 10, 0, 0, tzinfo=datetime.timezone.utc)
+        # Deterministic by default; `clock` (an aware datetime, e.g. now) where a client compares OCI's times with
+        # its own (a bastion session's remaining lifetime).
+        self._clock = clock or datetime.datetime(2026, 1, 5, 10, 0, 0, tzinfo=datetime.timezone.utc)
         self.steps = {"default": 1}
         self.frozen = set()
         self.capacity = {}
@@ -239,6 +242,14 @@ class Scenario:
     def now(self):
         self._clock += datetime.timedelta(seconds=1)
         return self._clock.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    def advance(self, seconds):
+        """Let time pass (what expires with time, such as bastion sessions, expires)."""
+        self._clock += datetime.timedelta(seconds=seconds)
+
+    @property
+    def clock(self):
+        return self._clock
 
     def new_id(self, kind, region=None):
         ocid_type, regional, _states = KINDS[kind]

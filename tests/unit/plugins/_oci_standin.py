@@ -50,6 +50,7 @@ message)`). Pagination: `limit`/`page` on every list, and `Scenario.page_size` p
 from __future__ import annotations
 
 import datetime
+import email.utils
 import json
 import os
 import re
@@ -129,8 +130,26 @@ def _ca():
     return _CA
 
 
+def _san(host, x509, ipaddress):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
+
+
+def ca_pem():
+    """The test session's CA certificate (PEM bytes)."""
+    return _ca()["pem"]
+
+
+def server_certificate(hosts):
+    """(certificate PEM, key PEM) for these host names and IP addresses, signed by the session CA."""
+    return _server_certificate(hosts)
+
+
 def _server_certificate(hosts):
-    """(certificate PEM, key PEM) for these host names, signed by the session CA."""
+    """(certificate PEM, key PEM) for these host names (and IP addresses), signed by the session CA."""
+    import ipaddress
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -142,7 +161,7 @@ def _server_certificate(hosts):
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
             .issuer_name(ca["cert"].subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([_san(h, x509, ipaddress) for h in hosts]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(ca["key"], hashes.SHA256()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -176,6 +195,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *_args):  # keep test output clean
         pass
+
+    def date_time_string(self, timestamp=None):
+        """The Date header, from the scenario's clock (as OCI's is from its own): what clients read as the server's
+        time follows Scenario.advance()."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        return email.utils.format_datetime(self.server.standin.scenario.clock, usegmt=True)
 
     def do_CONNECT(self):  # noqa: N802 - http.server naming
         host = self.path.rsplit(":", 1)[0].lower()

@@ -351,3 +351,41 @@ def test_leftovers_delete_the_stacks_wait_for_what_oci_deletes_and_stop_on_the_r
         "run destroy again"]
     assert _oci_stack.leftovers({}, view, TAGS) == {"delete_load_balancers": [], "delete_volumes": [], "pending": [],
                                                     "blockers": []}
+
+
+BASTION_TAGS = {"eventstack.io/stack": "todo", "eventstack.io/environment": "prod"}
+
+
+def bastion(**changes):
+    found = {"id": "ocid1.bastion.oc1..b", "name": "eventstackprod", "lifecycle_state": "ACTIVE",
+             "target_subnet_id": "ocid1.subnet.oc1..api", "client_cidr_block_allow_list": ["203.0.113.7/32"],
+             "max_session_ttl_in_seconds": 10800, "freeform_tags": dict(BASTION_TAGS)}
+    found.update(changes)
+    return found
+
+
+WANT = {"subnet_id": "ocid1.subnet.oc1..api", "client_cidrs": ["203.0.113.7/32"], "max_session_ttl": 10800}
+
+
+def test_a_missing_bastion_is_created_and_a_current_one_left_alone():
+    assert _oci_stack.bastion_plan({"bastions": []}, "eventstackprod", BASTION_TAGS, WANT)["create"]
+    plan = _oci_stack.bastion_plan({"bastions": [bastion()]}, "eventstackprod", BASTION_TAGS, WANT)
+    assert plan == {"id": "ocid1.bastion.oc1..b", "state": "ACTIVE", "create": False, "changes": {}, "problems": []}
+
+
+def test_a_bastion_is_updated_where_oci_allows_and_refused_where_it_does_not():
+    plan = _oci_stack.bastion_plan({"bastions": [bastion(client_cidr_block_allow_list=["198.51.100.0/24"],
+                                                         max_session_ttl_in_seconds=3600)]},
+                                   "eventstackprod", BASTION_TAGS, WANT)
+    assert plan["changes"] == {"client_cidr_block_allow_list": ["203.0.113.7/32"], "max_session_ttl_in_seconds": 10800}
+    plan = _oci_stack.bastion_plan({"bastions": [bastion(target_subnet_id="ocid1.subnet.oc1..old")]},
+                                   "eventstackprod", BASTION_TAGS, WANT)
+    assert "OCI cannot change a bastion's target" in plan["problems"][0]
+
+
+def test_a_same_named_bastion_without_the_tags_is_refused_unless_adopted():
+    foreign = {"bastions": [bastion(freeform_tags={})]}
+    plan = _oci_stack.bastion_plan(foreign, "eventstackprod", BASTION_TAGS, WANT)
+    assert "without this stack's tags" in plan["problems"][0] and not plan["create"]
+    plan = _oci_stack.bastion_plan(foreign, "eventstackprod", BASTION_TAGS, WANT, adopt=True)
+    assert plan["problems"] == [] and plan["changes"] == {"freeform_tags": BASTION_TAGS}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _oke
 
@@ -179,3 +180,44 @@ def test_a_kubeconfig_is_current_when_it_reaches_this_cluster_at_its_endpoint():
     assert not _oke.kubeconfig_current(KUBECONFIG, "ocid1.cluster.oc1..c1", "10.0.0.5:6443")  # endpoint changed
     assert not _oke.kubeconfig_current("", "ocid1.cluster.oc1..c1", "203.0.113.10:6443")  # no file yet
     assert not _oke.kubeconfig_current("{not yaml", "ocid1.cluster.oc1..c1", "203.0.113.10:6443")
+
+
+def test_through_a_tunnel_the_kubeconfig_keeps_the_endpoint_as_tls_name():
+    tunneled = _oke.kubeconfig_via_tunnel(KUBECONFIG, 16443)
+    cluster = yaml.safe_load(tunneled)["clusters"][0]["cluster"]
+    assert cluster["server"] == "https://127.0.0.1:16443" and cluster["tls-server-name"] == "203.0.113.10"
+    assert cluster["certificate-authority-data"] == "Q0E="
+    assert _oke.kubeconfig_current(tunneled, "ocid1.cluster.oc1..c1", "203.0.113.10:6443", 16443)
+    assert not _oke.kubeconfig_current(tunneled, "ocid1.cluster.oc1..c1", "203.0.113.10:6443")  # direct wanted
+    assert not _oke.kubeconfig_current(tunneled, "ocid1.cluster.oc1..c1", "203.0.113.10:6443", 16444)  # other port
+    assert not _oke.kubeconfig_current(KUBECONFIG, "ocid1.cluster.oc1..c1", "203.0.113.10:6443", 16443)  # not yet
+
+
+BASTION = {"api_access": "bastion", "api_endpoint_public": False, "bastion_client_cidrs": ["203.0.113.7/32"],
+           "bastion_max_session_ttl": 10800, "bastion_session_min_left": 3600, "bastion_local_port": 16443,
+           "bastion_name": "eventstackprod", "network": {"api_allowed_cidrs": ["10.0.0.0/16"]}}
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"api_endpoint_public": True}, "a bastion serves a private endpoint"),
+    ({"bastion_client_cidrs": []}, "oke_cluster_bastion_client_cidrs is empty"),
+    ({"bastion_client_cidrs": ["203.0.113.7"]}, None),  # a host address is a /32 network
+    ({"bastion_client_cidrs": ["203.0.113.7/24"]}, "is not a network CIDR"),
+    ({"bastion_max_session_ttl": 600}, "between 1800 and 10800"),
+    ({"bastion_session_min_left": 10800}, "below oke_cluster_bastion_max_session_ttl"),
+    ({"bastion_local_port": 80}, "between 1024 and 65535"),
+    ({"bastion_name": "eventstack-prod"}, "letters and digits only"),
+    ({"network": {"api_allowed_cidrs": ["192.168.100.0/24"]}}, "add 10.0.0.0/16 to oci_network_api_allowed_cidrs"),
+])
+def test_bastion_access_rules(changes, expected):
+    settings = dict(BASTION, **changes)
+    found = _oke.access_problems(settings, _oke.ipaddress.ip_network("10.0.0.0/16"))
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and expected in found[0], found
+
+
+def test_bastion_rules_that_only_matter_when_applying():
+    assert _oke.access_problems(dict(BASTION, bastion_client_cidrs=[], mode="render")) == []
+    assert _oke.access_problems(dict(BASTION, api_access="direct", bastion_client_cidrs=[])) == []
