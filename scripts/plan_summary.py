@@ -149,6 +149,14 @@ def oci_lines(oci_plan):
         lines.append("  nodes: %d x %s (%s OCPU / %s GB) = %s OCPU / %s GB, boot volumes %s GB" % (
             pool["size"], pool["shape"], pool["ocpus_per_node"], pool["memory_gbs_per_node"],
             totals["ocpus"], totals["memory_gbs"], totals["boot_volume_gbs"]))
+        access = oke.get("api_access") or {}
+        if access.get("via") == "bastion":
+            cidrs = access["bastion"]["client_cidrs"]
+            lines.append("  API: private, through bastion %s (sessions from %s), kubeconfig at %s" % (
+                access["bastion"]["name"], ", ".join(cidrs) if cidrs else "nobody yet: set oke_cluster_bastion_client_cidrs",
+                oke["kubeconfig"]["server"].split(" ")[0]))
+        elif access:
+            lines.append("  API: %s, reached directly" % ("public" if oke["cluster"]["endpoint"]["public"] else "private"))
     return lines
 
 

@@ -87,8 +87,8 @@ stack:
       of the stack's VCN (C(subnets), C(route_tables), C(network_security_groups) each with C(rules),
       C(internet_gateways), C(nat_gateways), C(service_gateways), C(security_lists)), C(services), C(clusters) (live,
       named O(cluster_name)), C(node_pools) of the stack's cluster with their C(nodes) and C(work_requests) (newest
-      first, failed ones with C(errors)), C(bastions) (live, named O(bastion_name)); with O(leftovers), C(load_balancers), C(volumes) and C(private_ips) (subnet id
-      to its private IPs).
+      first, failed ones with C(errors)), C(bastions) (live, named O(bastion_name)); with O(leftovers),
+      C(load_balancers), C(volumes) and C(private_ips) (subnet id to its private IPs).
     - Every resource as OCI returns it, keys in snake_case.
   returned: success
   type: dict

@@ -177,8 +177,8 @@ def _session(api, module, public_key, progress):
         if time.monotonic() - started > params["timeout"]:
             raise _bastion.BastionError("bastion session %s still %s after %ss" % (
                 session.get("id"), session.get("lifecycle_state"), params["timeout"]))
-        progress.append("session %s %s (%ds)" % (session["id"], session["lifecycle_state"],
-                                                  time.monotonic() - started))
+        waited = time.monotonic() - started
+        progress.append("session %s %s (%ds)" % (session["id"], session["lifecycle_state"], waited))
         time.sleep(2)
         session = _oci_client.to_dict(api.data("GetSession", "bastion", "get_session", session["id"]))
     return session, created, now

@@ -197,8 +197,16 @@ def test_oci_plan_oke_section_follows_the_inventory_and_refers_to_the_network(re
     vcn_native = env_name == "prod"
     assert (oke["cluster"]["cni_type"] == "OCI_VCN_IP_NATIVE") == vcn_native
     assert ("pods" in subnet_keys) == vcn_native
-    assert oke["kubeconfig"] == {"path": inventory["eventstack_kubeconfig"], "mode": "0600",
-                                 "endpoint": "PUBLIC_ENDPOINT" if env_name == "dev" else "PRIVATE_ENDPOINT"}
+    assert {k: oke["kubeconfig"][k] for k in ("path", "mode", "endpoint")} == {
+        "path": inventory["eventstack_kubeconfig"], "mode": "0600",
+        "endpoint": "PUBLIC_ENDPOINT" if env_name == "dev" else "PRIVATE_ENDPOINT"}
+    # prod's private endpoint is reached through a bastion in the API endpoint's subnet; dev's public one directly.
+    if env_name == "prod":
+        assert oke["api_access"]["via"] == "bastion" and oke["api_access"]["bastion"]["target_subnet"] == \
+            oke["cluster"]["endpoint"]["subnet"]
+        assert oke["kubeconfig"]["server"].startswith("https://127.0.0.1:16443 (the bastion tunnel")
+    else:
+        assert oke["api_access"] == {"via": "direct"} and oke["kubeconfig"]["server"] == "the public endpoint"
     if env_name == "dev":  # Always Free: one A1 node of 2 OCPU / 8 GB, one 50 GB boot volume, basic cluster.
         assert oke["totals"] == {"ocpus": 2, "memory_gbs": 8, "boot_volume_gbs": 50}
         assert oke["cluster"]["type"] == "BASIC_CLUSTER"
@@ -222,6 +230,8 @@ def test_plan_summary_reports_objects_and_the_oci_plan(rendered):
         assert "within the budget of 1.6 CPU / 6.00 GiB (eventstack_budget)" in text, text
     else:
         assert "nodes: 3 x VM.Standard.A1.Flex (4 OCPU / 24 GB) = 12 OCPU / 72 GB, boot volumes 300 GB" in text
+        assert ("API: private, through bastion eventstackprod (sessions from nobody yet: set "
+                "oke_cluster_bastion_client_cidrs), kubeconfig at https://127.0.0.1:16443") in text
 
 
 def test_oci_plan_identity_section(rendered):

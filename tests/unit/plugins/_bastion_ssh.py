@@ -47,7 +47,7 @@ def parse(argv):
         elif arg == "-p":
             opts["port"] = args.pop(0)
         elif arg == "-o":
-            key, _, value = args.pop(0).partition("=")
+            key, _sep, value = args.pop(0).partition("=")
             opts["options"][key.lower()] = value
         elif arg.startswith("-"):
             fail("unknown option -- %s" % arg.lstrip("-"), 255)
@@ -85,7 +85,7 @@ def main(argv):
     opts = parse(argv)
     if not opts["no_command"] or not opts["forward"] or not opts["destination"] or not opts["identity"]:
         fail("usage: ssh -i <key> -N -L [bind:]port:host:hostport -p 22 user@host", 255)
-    user, _, host = opts["destination"].partition("@")
+    user, _sep, host = opts["destination"].partition("@")
     oci, config, client = sdk()
     metadata = json.loads(os.environ.get("OCI_REGION_METADATA") or "{}")
     expected = "host.bastion.%s.oci.%s" % (config["region"], metadata.get("realmDomainComponent", "oraclecloud.com"))

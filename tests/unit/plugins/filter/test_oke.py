@@ -11,7 +11,7 @@ SOURCES = [{"image_id": "ocid1.image.a", "source_name": "Oracle-Linux-8.10-aarch
 
 def test_registered():
     assert set(FILTERS) == {"oke_kubernetes_version", "oke_node_image", "oke_placement", "oke_cluster_problems",
-                            "oke_kubeconfig_current"}
+                            "oke_kubeconfig_current", "oke_kubeconfig_tunnel"}
 
 
 def test_version_filter_names_the_variable():
