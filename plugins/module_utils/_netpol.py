@@ -19,8 +19,11 @@ The semantics are those of networking.k8s.io/v1 NetworkPolicy:
   ingress and egress alike), protocol (default TCP), endPort ranges.
 - A flow src -> dst:port is allowed when src's egress allows it and dst's ingress allows it.
 
-Endpoints are dicts: pods {"name", "namespace", "labels", "ip"?, "ports": [{"name"?, "port", "protocol"?}]}
-and external endpoints {"name", "ip", "external": True} (no namespace, never isolated).
+Endpoints are dicts: pods {"name", "namespace", "labels", "ip"?, "ports": [{"name"?, "port", "protocol"?}],
+"host_network"?} and external endpoints {"name", "ip", "external": True} (no namespace, never isolated). A pod on
+the host's network is the node as far as policies go: no policy selects it and no pod or namespace selector peer
+matches it (the Kubernetes documentation leaves host-network pods out of NetworkPolicy), so it is never isolated,
+and the unexpected flows leave it out.
 """
 
 from __future__ import annotations
@@ -95,13 +98,18 @@ class Cluster:
         return self.pods + self.externals
 
     def _selecting(self, pod, direction):
-        if pod.get("external"):
+        if pod.get("external") or pod.get("host_network"):
             return None
         selecting = [p for p in self.policies
                      if p["metadata"]["namespace"] == pod["namespace"]
                      and direction in policy_types(p)
                      and selector_matches((p.get("spec") or {}).get("podSelector") or {}, pod.get("labels"))]
         return selecting if selecting else None
+
+    def isolating(self, pod):
+        """The names of the policies that isolate a pod, in either direction (empty: not isolated)."""
+        return sorted({p["metadata"]["name"] for direction in ("Ingress", "Egress")
+                       for p in self._selecting(pod, direction) or []})
 
     def _peer_matches(self, peer, policy_namespace, other):
         if "ipBlock" in peer:
@@ -113,7 +121,7 @@ class Cluster:
             if ip not in ipaddress.ip_network(block["cidr"], strict=False):
                 return False
             return not any(ip in ipaddress.ip_network(cidr, strict=False) for cidr in block.get("except") or [])
-        if other.get("external"):
+        if other.get("external") or other.get("host_network"):
             return False
         pod_selector, ns_selector = peer.get("podSelector"), peer.get("namespaceSelector")
         if ns_selector is None:
@@ -204,11 +212,14 @@ def analyse(policies, pods, namespaces=None, externals=None, intended=None, chec
     Returns {"blocked": [...], "allowed_intended": [...], "unexpected": [...], "unresolved": [...]}:
     intended flows the policies block (with the reason), intended flows that work, flows between known
     endpoints on the destinations' declared ports that are allowed but were not intended, and intended
-    flows naming endpoints that do not exist.
+    flows naming endpoints that do not exist. Also "stranded": the pods the policies isolate (in either
+    direction) that no intended flow names, so that everything they would do is denied - a component the
+    flows forgot.
     """
     cluster = Cluster(policies, pods, namespaces, externals)
-    result = {"blocked": [], "allowed_intended": [], "unexpected": [], "unresolved": []}
+    result = {"blocked": [], "allowed_intended": [], "unexpected": [], "unresolved": [], "stranded": []}
     wanted = set()
+    named = set()
     for flow in intended or []:
         protocol = flow.get("protocol") or "TCP"
         sources, destinations = cluster.find(flow["from"]), cluster.find(flow["to"])
@@ -216,6 +227,7 @@ def analyse(policies, pods, namespaces=None, externals=None, intended=None, chec
         if not sources or not destinations:
             result["unresolved"].append({"flow": label, "missing": "source" if not sources else "destination"})
             continue
+        named.update(id(end) for end in sources + destinations)
         for source in sources:
             for destination in destinations:
                 if source is destination:
@@ -231,7 +243,7 @@ def analyse(policies, pods, namespaces=None, externals=None, intended=None, chec
     if check_unexpected:
         for source in cluster.endpoints():
             for destination in cluster.pods:
-                if source is destination:
+                if source is destination or source.get("host_network") or destination.get("host_network"):
                     continue
                 for declared in destination.get("ports") or []:
                     protocol = declared.get("protocol") or "TCP"
@@ -242,6 +254,11 @@ def analyse(policies, pods, namespaces=None, externals=None, intended=None, chec
                     if allowed:
                         result["unexpected"].append({"from": key[0], "to": key[1], "port": key[2],
                                                      "protocol": protocol})
+    for pod in cluster.pods:
+        isolating = cluster.isolating(pod)
+        if isolating and id(pod) not in named:
+            result["stranded"].append({"pod": describe(pod), "kind": pod.get("kind") or "Pod",
+                                       "isolated_by": isolating})
     return result
 
 
@@ -268,5 +285,6 @@ def from_objects(objects):
                      for container in spec.get("containers") or [] for p in container.get("ports") or []]
             pods.append({"name": meta.get("name"), "namespace": meta.get("namespace") or "default",
                          "labels": (template.get("metadata") or {}).get("labels") or {},
-                         "ip": (obj.get("status") or {}).get("podIP"), "ports": ports, "kind": kind})
+                         "ip": (obj.get("status") or {}).get("podIP"), "ports": ports, "kind": kind,
+                         "host_network": bool(spec.get("hostNetwork"))})
     return policies, pods, namespaces

@@ -38,6 +38,8 @@ def _reachability(result):
         f["flow"], f["from"], f["to"], f["port"], f.get("protocol", "TCP"), f["reason"])
         for f in result.get("blocked") or []]
     lines += ["unresolved: %s names no existing %s" % (f["flow"], f["missing"]) for f in result.get("unresolved") or []]
+    lines += ["stranded: %s %s is isolated by %s and no intended flow names it, so everything it does is denied" % (
+        s["kind"], s["pod"], ", ".join(s["isolated_by"])) for s in result.get("stranded") or []]
     unexpected = result.get("unexpected") or []
     if unexpected:
         lines.append("%d flows allowed that nobody asked for (information)%s" % (

@@ -64,7 +64,8 @@ options:
     type: bool
     default: true
   fail_on_blocked:
-    description: Fail when an intended flow is blocked or names an endpoint that does not exist.
+    description: Fail when an intended flow is blocked or names an endpoint that does not exist, or when a pod the
+      policies isolate is in no intended flow.
     type: bool
     default: true
   fail_on_unexpected:
@@ -102,6 +103,14 @@ unexpected:
   elements: dict
 unresolved:
   description: Intended flows whose source or destination matches no endpoint.
+  returned: always
+  type: list
+  elements: dict
+stranded:
+  description:
+    - Pods the policies isolate (in either direction) that no intended flow names, each with C(pod), C(kind) and
+      C(isolated_by) (the policies' names) - a component the flows forgot, whose every connection is denied. Pods on
+      the host's network are never isolated.
   returned: always
   type: list
   elements: dict
@@ -188,6 +197,8 @@ def main():
         problems += ["%s is blocked (%s -> %s:%s): %s" % (f["flow"], f["from"], f["to"], f["port"], f["reason"])
                      for f in result["blocked"]]
         problems += ["%s names no existing %s" % (f["flow"], f["missing"]) for f in result["unresolved"]]
+        problems += ["%s %s is isolated by %s but in no intended flow" % (s["kind"], s["pod"], ", ".join(s["isolated_by"]))
+                     for s in result["stranded"]]
     if params["fail_on_unexpected"]:
         problems += ["%s -> %s:%s/%s is allowed but not intended" % (f["from"], f["to"], f["port"], f["protocol"])
                      for f in result["unexpected"]]

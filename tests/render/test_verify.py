@@ -35,6 +35,8 @@ def test_every_render_ends_with_a_passing_offline_report(site_render, env_name):
     reachability, pod_security, capacity = report["checkpoints"]
     assert " 0 refused; namespaces enforce: " in pod_security["evidence"][0], pod_security["evidence"]
     assert reachability["evidence"][0].endswith("endpoints") and " 0 blocked, 0 unresolved" in reachability["evidence"][0]
+    # Every pod of the full render (chart output included) that the policies isolate is in a flow the stack needs.
+    assert not [line for line in reachability["evidence"] if line.startswith("stranded: ")], reachability["evidence"]
     assert capacity["evidence"][0].startswith(tuple("123456789"))  # "<n> pods request ..."
     assert all(isinstance(c["seconds"], float) for c in report["checkpoints"])
     assert "PASS: 3 of 3 checkpoints passed" in run.output  # printed at the end of the run

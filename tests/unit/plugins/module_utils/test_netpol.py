@@ -168,4 +168,41 @@ def test_from_objects_reads_policies_namespaces_and_workload_templates():
     assert namespaces == [{"name": APP, "labels": {"tier": "apps"}}]
     assert pods == [{"name": "backend", "namespace": APP, "labels": {"app": "backend"}, "ip": None, "kind": "Deployment",
                      "ports": [{"name": "http", "port": 8000, "protocol": "TCP"},
-                               {"name": "dapr-http", "port": 3500, "protocol": "TCP"}]}]
+                               {"name": "dapr-http", "port": 3500, "protocol": "TCP"}], "host_network": False}]
+    exporter = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "node-exporter", "namespace": APP},
+                "spec": {"template": {"metadata": {"labels": {"app": "node-exporter"}},
+                                      "spec": {"hostNetwork": True, "containers": [{"name": "e"}]}}}}
+    assert _netpol.from_objects([exporter])[1][0]["host_network"] is True
+
+
+def test_a_pod_on_the_hosts_network_is_never_isolated():
+    """Policies select pods by label, but a host-network pod's traffic is the node's: no policy isolates it."""
+    node_agent = dict(pod("node-exporter", APP, {"app": "backend"}, [{"port": 9100}]), host_network=True)
+    cluster = _netpol.Cluster([DENY_ALL_APP], [FRONTEND, node_agent], NAMESPACES)
+    assert cluster.isolating(node_agent) == []
+    assert cluster.isolating(FRONTEND) == ["default-deny"]
+    assert cluster.check(node_agent, BROKER, 9092) == (True, "allowed")
+    by_label = policy("backend-peers", APP, {"podSelector": {"matchLabels": {"app": "frontend"}},
+                                             "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "backend"}}}]}]})
+    cluster = _netpol.Cluster([by_label], [FRONTEND, node_agent], NAMESPACES)
+    assert cluster.check(node_agent, FRONTEND, 3000)[0] is False, "its labels do not make the node's traffic a pod's"
+    result = _netpol.analyse([], [FRONTEND, node_agent], NAMESPACES, externals=[{"name": "x", "ip": "192.0.2.1"}])
+    assert [f for f in result["unexpected"] if "node-exporter" in f["to"] + f["from"]] == []
+
+
+def test_analyse_names_the_isolated_pods_no_intended_flow_names():
+    """A component the flows forgot: the default deny isolates it and nothing allows it anything (cert-manager's
+    controller in the ingress namespace was one). Pods some flow names, pods outside isolated namespaces and pods
+    on the host's network are not stranded."""
+    forgotten = pod("cert-manager", APP, {"app": "cert-manager"}, [{"name": "http-metrics", "port": 9402}])
+    node_agent = dict(pod("node-exporter", APP, {"app": "node-exporter"}, [{"port": 9100}]), host_network=True)
+    intended = [{"name": "frontend -> backend", "from": {"namespace": APP, "labels": {"app": "frontend"}},
+                 "to": {"namespace": APP, "labels": {"app": "backend"}}, "port": 8000}]
+    result = _netpol.analyse([DENY_ALL_APP], [FRONTEND, BACKEND, BROKER, forgotten, node_agent], NAMESPACES,
+                             intended=intended)
+    assert result["stranded"] == [{"pod": "todo-app/cert-manager", "kind": "Pod", "isolated_by": ["default-deny"]}]
+    intended.append({"name": "cert-manager -> API server", "from": {"namespace": APP, "labels": {"app": "cert-manager"}},
+                     "to": {"external": "api-server"}, "port": 6443})
+    result = _netpol.analyse([DENY_ALL_APP], [FRONTEND, BACKEND, BROKER, forgotten, node_agent], NAMESPACES,
+                             externals=[{"name": "api-server", "ip": "10.0.0.2"}], intended=intended)
+    assert result["stranded"] == []
