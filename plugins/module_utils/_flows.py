@@ -74,6 +74,18 @@ def components(stack):
         if ingress.get("acme_solver"):
             add("ingress/acme-solver", ingress["solver_namespace"], {"acme.cert-manager.io/http01-solver": "true"},
                 [[8089, "TCP", "http"]])
+        cert_manager = ingress.get("cert_manager") or {}
+        if cert_manager.get("installed"):
+            # The cert-manager chart's pods (labels and ports of its v1.21 templates).
+            ns, instance = cert_manager["namespace"], cert_manager.get("release") or "cert-manager"
+            for part, name, ports in (
+                    ("controller", "cert-manager", [[9402, "TCP", "metrics"], [9403, "TCP", "healthz"]]),
+                    ("webhook", "webhook", [[10250, "TCP", "https"], [6080, "TCP", "healthz"],
+                                            [9402, "TCP", "metrics"]]),
+                    ("cainjector", "cainjector", [[9402, "TCP", "metrics"]]),
+                    ("startupapicheck", "startupapicheck", [])):
+                add("cert-manager/%s" % part, ns, {"app.kubernetes.io/name": name, "app.kubernetes.io/component": part,
+                                                   "app.kubernetes.io/instance": instance}, ports)
 
     dapr = stack.get("dapr") or {}
     if dapr.get("enabled"):
@@ -175,6 +187,16 @@ def stack_flows(stack):
             flow("ingress-nginx -> API server", "ingress/proxy", api, api_ports)
             flow("API server -> ingress-nginx admission webhook", api, "ingress/proxy", _tcp(8443))
         flow("ingress proxy -> ACME HTTP-01 solver", "ingress/proxy", "ingress/acme-solver", _tcp(8089))
+        # cert-manager (its chart's own NetworkPolicy values: the webhook's https port from the API server; egress
+        # to the API server, and to 443 and 80: the ACME server, and the HTTP-01 self-check through the public
+        # address).
+        for part in ("controller", "cainjector", "webhook", "startupapicheck"):
+            flow("cert-manager %s -> API server" % part, "cert-manager/%s" % part, api, api_ports)
+        flow("API server -> cert-manager webhook", api, "cert-manager/webhook", _tcp(10250))
+        if "cert-manager/controller" in comps:
+            acme = _external("acme", ingress.get("acme_cidrs") or ["0.0.0.0/0"])
+            flow("cert-manager controller -> ACME server, HTTP-01 self-check", "cert-manager/controller", acme,
+                 _tcp(443, 80))
 
     dapr = stack.get("dapr") or {}
     if dapr.get("enabled"):
@@ -204,6 +226,10 @@ def stack_flows(stack):
                 flow("%s sidecar -> Kafka bootstrap and brokers" % app["name"], "app/%s" % app["name"],
                      "kafka/brokers", _tcp(kafka["dapr_port"]))
         flow("Strimzi operator -> API server", "kafka/operator", api, api_ports)
+        if kafka.get("rack"):
+            # Rack awareness: the brokers' kafka-init container reads its node's topology label from the API
+            # (Strimzi's strimzi-kafka-broker ClusterRole: get nodes).
+            flow("brokers' kafka-init (rack awareness) -> API server", "kafka/brokers", api, api_ports)
         flow("Strimzi operator -> brokers (control plane, replication, agent)", "kafka/operator", "kafka/brokers",
              _tcp(9090, 9091, 8443))
         flow("brokers <-> brokers (KRaft, replication)", "kafka/brokers", "kafka/brokers", _tcp(9090, 9091))
@@ -271,6 +297,7 @@ def stack_flows(stack):
 
 _CIDR_VARIABLES = (("api_server", "cidrs", "hardening_api_server_cidrs"), ("nodes", "cidrs", "hardening_node_cidrs"),
                    ("ingress", "public_cidrs", "hardening_public_cidrs"),
+                   ("ingress", "acme_cidrs", "hardening_acme_cidrs"),
                    ("database", "cidrs", "hardening_external_database_cidrs"),
                    ("observability", "loki_cidrs", "hardening_log_shipping_cidrs"))
 

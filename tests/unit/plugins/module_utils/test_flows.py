@@ -260,3 +260,54 @@ def test_an_external_end_does_not_stand_inside_a_smaller_one():
     # So the API server's webhook rules do not seem to admit the database.
     assert not net.check(pod(net, "database"), pod(net, "dapr/injector"), 4000)[0]
     assert net.check(pod(net, "api-server"), pod(net, "dapr/injector"), 4000)[0]
+
+
+CERT_MANAGER = dict(STACK, ingress=dict(STACK["ingress"], acme_solver=True, solver_namespace="envoy-gateway-system",
+                                        cert_manager={"installed": True, "namespace": "envoy-gateway-system",
+                                                      "release": "cert-manager"}))
+
+
+def test_cert_manager_reaches_the_api_server_and_acme_and_the_api_server_its_webhook():
+    """cert-manager v1.21 chart's own NetworkPolicy values say what its pods need: the controller, CA injector,
+    webhook and start-up check egress to the API server (its 443/6443), the controller to 443 and 80 anywhere (the
+    ACME server, the HTTP-01 self-check through the public address), the API server to the webhook's https port
+    (10250); nothing else reaches them."""
+    net = cluster(CERT_MANAGER)
+    api = pod(net, "api-server")
+    acme = pod(net, "acme")
+    for part in ("controller", "cainjector", "webhook", "startupapicheck"):
+        source = pod(net, "cert-manager/%s" % part)
+        for port in (443, 6443):
+            assert net.check(source, api, port)[0], (part, port)
+        assert net.check(source, acme, 443)[0] is (part == "controller"), part
+    assert net.check(pod(net, "cert-manager/controller"), acme, 80)[0]
+    webhook = pod(net, "cert-manager/webhook")
+    assert net.check(api, webhook, 10250)[0]
+    assert not net.check(pod(net, "internet"), webhook, 10250)[0]
+    assert not net.check(pod(net, "app/todo-backend"), webhook, 10250)[0]
+    assert not net.check(pod(net, "cert-manager/controller"), pod(net, "app/todo-backend"), 8000)[0]
+    labels = {(p["name"], tuple(sorted(p["labels"].items()))) for p in net.pods if p["name"].startswith("cert-manager/")}
+    assert ("cert-manager/webhook", (("app.kubernetes.io/component", "webhook"), ("app.kubernetes.io/instance",
+                                     "cert-manager"), ("app.kubernetes.io/name", "webhook"))) in labels
+    flows, policies = build(CERT_MANAGER)
+    pods, externals = _flows.endpoints(CERT_MANAGER, flows)
+    result = _netpol.analyse(policies, pods, [{"name": n} for n in OWNED], externals,
+                             _flows.intended(CERT_MANAGER, flows))
+    assert result["blocked"] == [] and result["stranded"] == []
+
+
+def test_without_cert_manager_installed_by_the_collection_it_gets_no_policy():
+    stack = dict(CERT_MANAGER, ingress=dict(CERT_MANAGER["ingress"], cert_manager={"installed": False}))
+    flows, policies = build(stack)
+    assert not [f for f in flows if "cert-manager" in f["name"]]
+    assert not [p for p in policies if "cert-manager" in p["metadata"]["name"]]
+
+
+def test_rack_aware_brokers_reach_the_api_server_for_their_zone_label():
+    """Strimzi's kafka-init container (rack awareness) reads the node's topology label: the chart's
+    strimzi-kafka-broker ClusterRole grants get on nodes. Without rack awareness the brokers never call the API."""
+    rack = dict(STACK, kafka=dict(STACK["kafka"], rack=True))
+    broker = "kafka/brokers"
+    for stack, wanted in ((rack, True), (STACK, False)):
+        net = cluster(stack)
+        assert net.check(pod(net, broker), pod(net, "api-server"), 6443)[0] is wanted
