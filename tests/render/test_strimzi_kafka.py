@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _netpol, _pod_model
 from tests.support.playbook import inventory_vars
 
 
@@ -78,3 +79,29 @@ def test_operator_watches_its_namespace_only(rendered):
 def test_operator_crds_are_applied_before_the_chart(rendered):
     _env_name, _objects, release = rendered
     assert release["crds_first"] is True
+
+
+def test_rack_aware_brokers_are_spread_over_the_racks_zones(rendered):
+    """Strimzi 0.49 on adds no affinity for rack awareness (components.md 2.5): with a rack, every broker pool spreads
+    its pods over the rack's topology key (hard: at most one more broker in any zone), and its selector picks exactly
+    that pool's pods as Strimzi labels them; without a rack, nothing is added."""
+    env_name, objects, _release = rendered
+    (kafka,) = of_kind(objects, "Kafka")
+    rack = kafka["spec"]["kafka"].get("rack")
+    assert bool(rack) is bool(inventory_vars(env_name).get("strimzi_kafka_rack_awareness"))
+    pools = of_kind(objects, "KafkaNodePool")
+    groups = {g["name"]: g for g in _pod_model.strimzi_pods(kafka, pools, "restricted")}
+    for pool in pools:
+        spread = (((pool["spec"].get("template") or {}).get("pod") or {}).get("topologySpreadConstraints")) or []
+        if not rack or "broker" not in pool["spec"]["roles"]:
+            assert not spread, pool["metadata"]["name"]
+            continue
+        by_key = {c["topologyKey"]: c for c in spread}
+        zone = by_key[rack["topologyKey"]]
+        assert (zone["maxSkew"], zone["whenUnsatisfiable"]) == (1, "DoNotSchedule")
+        for name, group in groups.items():
+            if not name.startswith("%s-" % kafka["metadata"]["name"]) or "pool-name" not in str(group["metadata"]):
+                continue
+            mine = group["metadata"]["labels"].get("strimzi.io/pool-name") == pool["metadata"]["name"]
+            assert _netpol.selector_matches(zone["labelSelector"], group["metadata"]["labels"]) is mine, name
+        assert by_key["kubernetes.io/hostname"]["whenUnsatisfiable"] == "ScheduleAnyway"
