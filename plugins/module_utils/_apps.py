@@ -30,7 +30,7 @@ SURGE = 1
 KNOWN_KEYS = frozenset((
     "name", "app_id", "port", "protocol", "dapr", "image", "image_tag", "replicas", "resources", "probes", "env",
     "secret_env", "database", "hpa", "route", "automount_token", "read_only_root_filesystem", "publishes",
-    "subscriptions", "state_store", "secrets"))
+    "subscriptions", "state_store", "secrets", "calls"))
 _COMPUTED_KEYS = frozenset(("min_replicas", "max_replicas", "pdb"))
 
 
@@ -87,6 +87,8 @@ def workload(service):
             "database": bool(service.get("database")),
             "state_store": dapr and bool(service.get("state_store")),
             "pubsub": dapr and bool(service.get("subscriptions") or service.get("publishes")),
+            # Services it calls directly through their ClusterIP Service (not through Dapr).
+            "calls": [str(name) for name in service.get("calls") or []],
             "kube_secrets": dapr and bool(service.get("secrets"))}
 
 

@@ -178,6 +178,12 @@ def stack_flows(stack):
         for app in apps:
             if app.get("route"):
                 flow("ingress proxy -> %s" % app["name"], "ingress/proxy", "app/%s" % app["name"], _tcp(app["port"]))
+    ports = {app["name"]: app.get("port") for app in apps}
+    for app in apps:
+        for callee in app.get("calls") or []:
+            if ports.get(callee):
+                flow("%s -> %s (its ClusterIP Service)" % (app["name"], callee), "app/%s" % app["name"],
+                     "app/%s" % callee, _tcp(ports[callee]))
         flow("envoy proxy -> gateway controller (xDS, Wasm)", "ingress/proxy", "ingress/controller",
              _tcp(18000, 18002))
         flow("gateway controller -> API server", "ingress/controller", api, api_ports)

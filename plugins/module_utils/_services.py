@@ -5,7 +5,8 @@
 
 services_problems(services, topics) returns one message per problem: unique names and app-ids (DNS labels),
 ports 1-65535, subscription and publish topics that exist among the Kafka topics (strimzi_kafka_topics), dead-letter
-topics that exist, routes that are absolute paths, one subscription per topic and app.
+topics that exist, routes that are absolute paths, one subscription per topic and app, direct calls (``calls``) to
+other services that have a port.
 """
 
 from __future__ import annotations
@@ -49,6 +50,12 @@ def services_problems(services, topics=None):
         for topic in service.get("publishes") or []:
             if known is not None and topic not in known:
                 problems.append("%s.publishes: %r is not in strimzi_kafka_topics" % (where, topic))
+    ported = {s.get("name") for s in services or [] if isinstance(s.get("port"), int)}
+    for index, service in enumerate(services or []):
+        for callee in service.get("calls") or []:
+            if callee == service.get("name") or callee not in ported:
+                problems.append("eventstack_services[%d].calls: %r must name another service with a port (one of %s)"
+                                % (index, callee, ", ".join(sorted(ported - {service.get("name")})) or "none"))
     return problems
 
 

@@ -107,3 +107,13 @@ def test_control_plane_values(rendered):
     assert values["global"]["ha"]["enabled"] is (env_name == "prod")
     for part in ("dapr_operator", "dapr_placement", "dapr_sentry", "dapr_scheduler", "dapr_sidecar_injector"):
         assert values[part]["resources"]["requests"], part
+
+
+def test_the_state_store_serves_the_services_whose_seed_flows_keep_state(rendered):
+    """Seed 000 6.2: the recurring worker creates the next occurrence idempotently through the Dapr state store, so it
+    is in the store's scopes with every service the service list marks state_store - and nobody else."""
+    env_name, by_file, _release = rendered
+    services = inventory_vars(env_name)["eventstack_services"]
+    state, _metadata = component(by_file["dapr.yaml"], "state.postgresql")
+    assert set(state["scopes"]) == {s["app_id"] for s in services if s.get("state_store")}
+    assert "recurring-worker" in state["scopes"]

@@ -191,3 +191,28 @@ def test_every_rendered_workload_is_selected_by_a_policy_with_flows(rendered_sit
         selecting = [p for p in policies if p["metadata"]["namespace"] == deployment["metadata"]["namespace"]
                      and _netpol.selector_matches(p["spec"]["podSelector"], labels)]
         assert selecting, "%s is denied everything" % deployment["metadata"]["name"]
+
+
+def test_a_service_reaches_the_services_it_calls_through_their_rendered_service(rendered_site):
+    """Seed 002: the frontend calls the backend through its ClusterIP Service (server-side rendering): the address it
+    is given is a rendered Service and port, whose target the policies let it reach; nobody else gets that flow."""
+    env_name, by_file = rendered_site
+    net, _policies = network(env_name, by_file)
+    services = {s["metadata"]["name"]: s for s in every(by_file, "Service")}
+    callers = [s for s in inventory_vars(env_name)["eventstack_services"] if s.get("calls")]
+    assert [s["name"] for s in callers] == ["todo-frontend"]
+    for caller in callers:
+        for callee in caller["calls"]:
+            service = services[callee]
+            (port,) = [p for p in service["spec"]["ports"]]
+            target = port["targetPort"]
+            if not str(target).isdigit():
+                target = next(p["port"] for p in pod(net, callee)["ports"] if p["name"] == target)
+            allowed, reason = net.check(pod(net, caller["name"]), pod(net, callee), int(target))
+            assert allowed, reason
+            url = caller["env"]["API_INTERNAL_BASE"]
+            assert url.startswith("http://%s:%d/" % (callee, port["port"])), url
+            for other in every(by_file, "Deployment"):
+                name = other["metadata"]["name"]
+                if name not in (caller["name"], callee) and other["metadata"]["namespace"] == "todo-app":
+                    assert not net.check(pod(net, name), pod(net, callee), int(target))[0], name

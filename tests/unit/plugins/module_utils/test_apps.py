@@ -139,6 +139,6 @@ def test_unknown_keys_and_overrides_of_no_service_are_named():
     entries = services(backend(), overrides={"todo-backend": {"replica": 2}, "todo-backnd": {"replicas": 2}})
     problems = apps_problems(entries, {"known_secrets": KNOWN, "override_names": ["todo-backend", "todo-backnd"]})
     assert problems[0].startswith("eventstack_services[0] (todo-backend): unknown key 'replica' (in the service or "
-                                  "its apps_overrides entry); known keys: app_id, automount_token, dapr, database")
+                                  "its apps_overrides entry); known keys: app_id, automount_token, calls, dapr, database")
     assert problems[1:] == ["apps_overrides: 'todo-backnd' is not the name of a service in eventstack_services "
                             "(todo-backend)"]

@@ -18,7 +18,7 @@ def app(name, port=8000, **kwargs):
 STACK = {
     "namespaces": OWNED,
     "app_namespace": "todo-app",
-    "apps": [app("todo-frontend", 3000, route="/"),
+    "apps": [app("todo-frontend", 3000, route="/", calls=["todo-backend"]),
              app("todo-backend", route="/api", database=True, state_store=True, pubsub=True, kube_secrets=True),
              app("notification-worker", pubsub=True),
              app("audit-worker", pubsub=True, state_store=True)],
@@ -106,7 +106,8 @@ def test_flows_the_stack_needs_are_allowed(source, destination, port):
     ("app/todo-frontend", "database/instances", 5432),      # the frontend has no database access
     ("app/notification-worker", "database/instances", 5432),
     ("app/todo-frontend", "kafka/brokers", 9092),           # publishes nothing
-    ("app/todo-frontend", "app/todo-backend", 8000),         # apps talk through their sidecars only
+    ("app/todo-backend", "app/todo-frontend", 3000),         # apps talk through their sidecars, or as `calls` says
+    ("app/todo-frontend", "app/audit-worker", 8000),
     ("kafka/brokers", "app/todo-backend", 8000),
     ("app/todo-backend", "dapr/injector", 4000),
     ("app/todo-backend", "kafka/brokers", 9091),            # replication listener is for Strimzi's own pods
@@ -311,3 +312,16 @@ def test_rack_aware_brokers_reach_the_api_server_for_their_zone_label():
     for stack, wanted in ((rack, True), (STACK, False)):
         net = cluster(stack)
         assert net.check(pod(net, broker), pod(net, "api-server"), 6443)[0] is wanted
+
+
+def test_a_direct_call_reaches_the_callee_on_its_port_and_nothing_else():
+    """Seed 002: the frontend (Next.js, rendering on the server) calls the backend through its ClusterIP Service."""
+    net = cluster()
+    frontend, backend = pod(net, "app/todo-frontend"), pod(net, "app/todo-backend")
+    assert net.check(frontend, backend, 8000)[0]
+    assert not net.check(frontend, backend, 3500)[0], "the backend's sidecar HTTP port stays closed"
+    assert not net.check(frontend, pod(net, "app/audit-worker"), 8000)[0]
+    assert not net.check(backend, frontend, 3000)[0], "calls go one way"
+    quiet = dict(STACK, apps=[dict(a, calls=[]) for a in STACK["apps"]])
+    net = cluster(quiet)
+    assert not net.check(pod(net, "app/todo-frontend"), pod(net, "app/todo-backend"), 8000)[0]

@@ -26,6 +26,9 @@ def test_good_list():
      "subscriptions[0].dead_letter_topic: 'reminders-dlq' is not in strimzi_kafka_topics"),
     ({"subscriptions": [{"topic": "reminders", "route": "/x"}, {"topic": "reminders", "route": "/y"}]},
      "subscriptions[1].topic: 'reminders' is subscribed twice by todo-backend"),
+    ({"calls": ["frontend"]}, "eventstack_services[0].calls: 'frontend' must name another service with a port (one "
+                              "of audit)"),
+    ({"calls": ["backend"]}, "eventstack_services[0].calls: 'backend' must name another service with a port"),
 ])
 def test_problems_name_the_entry(change, expected):
     services = [dict(GOOD[0], **change), GOOD[1]]
@@ -35,6 +38,10 @@ def test_problems_name_the_entry(change, expected):
     problems = _services.services_problems(services, TOPICS)
     assert len(problems) == 1, problems
     assert expected in problems[0]
+
+
+def test_a_direct_call_to_another_service_is_fine():
+    assert _services.services_problems([dict(GOOD[0], calls=["audit"]), GOOD[1]], TOPICS) == []
 
 
 def test_topic_checks_are_skipped_without_topics():
