@@ -13,11 +13,16 @@ def eventstack_services_problems(services, topics=None):
     return _services.services_problems(to_builtin(services or []), None if topics is None else to_builtin(topics))
 
 
-def eventstack_event_probes(services):
-    return _services.event_probes(to_builtin(services or []))
+def eventstack_event_probes(services, broadcast_consumer_id="{podName}"):
+    return _services.event_probes(to_builtin(services or []), broadcast_consumer_id)
+
+
+def eventstack_pubsub_scopes(services, broadcast=False):
+    return _services.pubsub_scopes(to_builtin(services or []), bool(broadcast))
 
 
 class FilterModule:
     def filters(self):
         return {"eventstack_services_problems": eventstack_services_problems,
-                "eventstack_event_probes": eventstack_event_probes}
+                "eventstack_event_probes": eventstack_event_probes,
+                "eventstack_pubsub_scopes": eventstack_pubsub_scopes}

@@ -6,8 +6,13 @@
 Logic of the event_flow_probe module. The sidecar's HTTP API listens on localhost only, so every request goes
 through the API server's pods/portforward (as `kubectl port-forward` does; NetworkPolicies do not apply). Kafka is
 read through the Strimzi Kafka Exporter's metrics: the topic's partition offsets show the event landed, each
-subscriber's consumer group (Dapr's default consumer group is the app-id) catching up with them shows it was
-consumed, and a dead-letter topic that grows shows a subscriber gave up on it.
+subscriber's consumer group catching up with them shows it was consumed, and a dead-letter topic that grows shows a
+subscriber gave up on it.
+
+A subscriber's consumer group is what its pub/sub component makes it (Dapr's pubsub.kafka: ``consumerGroup`` if
+set, else ``consumerID``, which defaults to the app-id; templated values are resolved per sidecar). A probe can
+give a template per subscriber (``consumer_groups``): ``{appID}`` and ``{namespace}`` give one group, ``{podName}``
+one group per pod - then every running replica must consume the event, each in its own group.
 """
 
 from __future__ import annotations
@@ -124,6 +129,30 @@ def pick_pod(client, namespace, app_id=None, labels=None):
     return running[0]["metadata"]["name"]
 
 
+def running_pods(client, namespace, app_id):
+    """The names of the running pods of a Dapr app-id that have their daprd sidecar, sorted."""
+    pods = client.request("GET", "/api/v1/namespaces/%s/pods" % namespace).get("items") or []
+    return sorted(p["metadata"]["name"] for p in pods
+                  if _annotations(p).get("dapr.io/app-id") == app_id and _has_daprd(p) and _running(p))
+
+
+def consumer_groups(client, namespace, app_id, template=None):
+    """{label: consumer group} of a subscriber whose component makes its group from `template` (default the app-id):
+    one entry, or with {podName} one per running replica (label "<app-id>/<pod>"). Raises ProbeError when the group
+    cannot be followed."""
+    template = template or "{appID}"
+    if "{uuid}" in template:
+        raise ProbeError("%s consumes as group %s, a new random one per sidecar start, which cannot be followed"
+                         % (app_id, template))
+    group = template.replace("{appID}", app_id).replace("{namespace}", namespace)
+    if "{podName}" not in group:
+        return {app_id: group}
+    pods = running_pods(client, namespace, app_id)
+    if not pods:
+        raise ProbeError("no running pod of %s, which consumes as one group per pod (%s)" % (app_id, template))
+    return {"%s/%s" % (app_id, pod): group.replace("{podName}", pod) for pod in pods}
+
+
 def _dapr_error(status, body):
     try:
         decoded = json.loads(body or b"{}")
@@ -180,13 +209,22 @@ class Prober:
         results = [dict(title=p.get("title") or "%s -> %s" % (p["publisher"], p["topic"]), topic=p["topic"],
                         publisher=p["publisher"], subscribers=list(p.get("subscribers") or []), pod=None,
                         event_id=None, published=False, landed=None, consumed={}, dead_lettered=0, round_trip=None,
-                        passed=False, reason="") for p in probes]
+                        passed=False, reason="", groups={}) for p in probes]
         exporter_pod, before = None, {}
         if self.exporter:
             exporter_pod = pick_pod(self.client, self.exporter["namespace"], labels=self.exporter.get("labels"))
             before = self._metrics(exporter_pod)
         started = {}
         for index, (probe, result) in enumerate(zip(probes, results)):
+            templates = probe.get("consumer_groups") or {}
+            try:  # the replicas that must consume it are those running when it is sent
+                for subscriber in result["subscribers"]:
+                    result["groups"].update(consumer_groups(self.client, self.namespace, subscriber,
+                                                            templates.get(subscriber)))
+            except ProbeError as exc:
+                result["reason"] = str(exc)
+                started[index] = None
+                continue
             started[index] = self._publish(probe, result)
         pending = {i for i, r in enumerate(results) if r["published"]}
         if not self.exporter:
@@ -223,13 +261,13 @@ class Prober:
             result["target"] = after
         if not result["landed"]:
             return False
-        for group in result["subscribers"]:
+        for label, group in result["groups"].items():
             committed = group_offsets(metrics, group, probe["topic"])
-            if result["consumed"].get(group) is None and caught_up(committed, result["target"]):
-                result["consumed"][group] = round(seconds, 3)
+            if result["consumed"].get(label) is None and caught_up(committed, result["target"]):
+                result["consumed"][label] = round(seconds, 3)
         if dead_before is not None:
             result["dead_lettered"] = grew(dead_before, topic_offsets(metrics, probe["dead_letter_topic"]))
-        if all(result["consumed"].get(g) is not None for g in result["subscribers"]):
+        if all(result["consumed"].get(label) is not None for label in result["groups"]):
             result["round_trip"] = round(seconds, 3)
             if result["dead_lettered"]:
                 result["reason"] = "%d event(s) went to the dead-letter topic %s during the probe" % (
@@ -246,11 +284,12 @@ class Prober:
         if not result["landed"]:
             result["reason"] = "published, but topic %s did not grow within the timeout" % result["topic"]
             return
-        late = [g for g in result["subscribers"] if result["consumed"].get(g) is None]
+        late = [label for label in result["groups"] if result["consumed"].get(label) is None]
         result["reason"] = "landed in %s, but not consumed within the timeout by %s" % (
-            result["topic"], ", ".join(late))
-        for group in late:
-            result["consumed"].setdefault(group, None)
+            result["topic"], ", ".join("%s (group %s)" % (label, result["groups"][label])
+                                       if result["groups"][label] != label else label for label in late))
+        for label in late:
+            result["consumed"].setdefault(label, None)
 
 
 def summary(result):
@@ -263,5 +302,5 @@ def summary(result):
         return "pass %s: event %s landed in %s in %.1f s" % (
             result["title"], result["event_id"], result["topic"], result["round_trip"])
     return "pass %s: event %s consumed by %s in %.1f s" % (
-        result["title"], result["event_id"], ", ".join(result["subscribers"]) or "nobody (landed)",
+        result["title"], result["event_id"], ", ".join(result["groups"]) or "nobody (landed)",
         result["round_trip"])

@@ -41,6 +41,8 @@ def services_problems(services, topics=None):
             if topic in subscribed:
                 problems.append("%s.topic: %r is subscribed twice by %s" % (sub, topic, service.get("app_id")))
             subscribed.add(topic)
+            if not isinstance(subscription.get("broadcast", False), bool):
+                problems.append("%s.broadcast: %r must be true or false" % (sub, subscription.get("broadcast")))
             if not str(subscription.get("route") or "").startswith("/"):
                 problems.append("%s.route: %r must be an absolute path such as /events/%s"
                                 % (sub, subscription.get("route"), topic))
@@ -59,10 +61,27 @@ def services_problems(services, topics=None):
     return problems
 
 
-def event_probes(services):
+def pubsub_scopes(services, broadcast=False):
+    """The app-ids a pub/sub component serves, sorted: broadcast=False, the one every replica group shares (services
+    that publish or have a subscription that is not broadcast); broadcast=True, the per-replica one (services with a
+    broadcast subscription)."""
+    found = set()
+    for service in services or []:
+        app_id = service.get("app_id") or service.get("name")
+        subscriptions = service.get("subscriptions") or []
+        if broadcast:
+            if any(s.get("broadcast") for s in subscriptions):
+                found.add(app_id)
+        elif service.get("publishes") or any(not s.get("broadcast") for s in subscriptions):
+            found.add(app_id)
+    return sorted(found)
+
+
+def event_probes(services, broadcast_consumer_id="{podName}"):
     """The event flows to probe (the event_flow_probe module's probes): one per topic a service publishes, sent by
-    the first service that publishes it, to be consumed by every service subscribed to it, with the subscriptions'
-    dead-letter topic when they share one."""
+    the first service that publishes it, to be consumed by every service subscribed to it (a broadcast subscription
+    by each replica: its consumer group template is broadcast_consumer_id), with the subscriptions' dead-letter topic
+    when they share one."""
     probes = {}
     for service in services:
         for topic in service.get("publishes") or []:
@@ -74,6 +93,9 @@ def event_probes(services):
             if probe is None:
                 continue
             probe["subscribers"].append(service.get("app_id") or service["name"])
+            if subscription.get("broadcast"):
+                probe.setdefault("consumer_groups", {})[service.get("app_id") or service["name"]] = \
+                    broadcast_consumer_id
             probe.setdefault("__dead_letter", set()).add(subscription.get("dead_letter_topic"))
     for probe in probes.values():
         dead_letter = probe.pop("__dead_letter", set())

@@ -14,8 +14,8 @@ description:
   - For each probe, publishes one uniquely identified CloudEvent (type C(io.eventstack.oke.probe)) to a topic
     through the daprd sidecar of a running pod of the publishing app-id, and reports Dapr's answer.
   - With O(exporter), follows the event through the Strimzi Kafka Exporter's metrics - the topic's offsets show it
-    landed; each subscriber's consumer group (Dapr's default group is the subscriber's app-id) reaching those
-    offsets shows it was consumed; a growing O(probes[].dead_letter_topic) shows a subscriber gave up on it - and
+    landed; each subscriber's consumer group (Dapr's default group is the subscriber's app-id; per replica with a
+    C({podName}) consumer ID) reaching those offsets shows it was consumed; a growing O(probes[].dead_letter_topic) shows a subscriber gave up on it - and
     reports the round-trip time, measured to the metrics reading that first showed every subscriber caught up
     (resolution O(interval)).
   - Reaches the sidecar's HTTP API (port 3500, which listens on localhost) and the exporter (port 9404) through the
@@ -56,10 +56,19 @@ options:
         type: str
         required: true
       subscribers:
-        description: App-ids (consumer groups) that must consume the event.
+        description: App-ids that must consume the event (each as its consumer group, see O(probes[].consumer_groups)).
         type: list
         elements: str
         default: []
+      consumer_groups:
+        description:
+          - Per subscriber app-id, the consumer group its pub/sub component makes, as Dapr's templated metadata value
+            (C(consumerGroup), else C(consumerID)); default C({appID}), Dapr's own default.
+          - C({appID}) and C({namespace}) make one group; C({podName}) makes one group per pod, and then every replica
+            running when the event is sent must consume it in its own group (a fan-out subscriber).
+          - C({uuid}) cannot be followed and fails the probe.
+        type: dict
+        default: {}
       dead_letter_topic:
         description: Dead-letter topic of the subscriptions; growing during the probe fails it.
         type: str
@@ -107,6 +116,11 @@ EXAMPLES = r"""
         publisher: todo-backend
         subscribers: [recurring-worker, audit-worker]
         dead_letter_topic: task-events-dlq
+      - topic: task-updates
+        publisher: todo-backend
+        subscribers: [audit-worker, websocket-worker]
+        # every websocket-worker replica consumes every update (its component's consumerID is {podName})
+        consumer_groups: {websocket-worker: "{podName}"}
     exporter:
       namespace: kafka
       labels: {strimzi.io/name: todo-kafka-kafka-exporter}
@@ -116,7 +130,9 @@ RETURN = r"""
 results:
   description:
     - One per probe - C(title), C(topic), C(publisher), C(pod), C(event_id), C(published), C(landed),
-      C(consumed) (seconds per subscriber, null when it did not), C(dead_lettered), C(round_trip) (seconds),
+      C(groups) (the consumer group of each subscriber, or of each replica of a per-pod subscriber as
+      C(<app-id>/<pod>)), C(consumed) (seconds per entry of C(groups), null when it did not), C(dead_lettered),
+      C(round_trip) (seconds),
       C(passed) and, when failing, C(reason).
   returned: always
   type: list
@@ -146,7 +162,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _event_probe, _k8s_client
 
 PROBE_SPEC = dict(topic=dict(type="str", required=True), publisher=dict(type="str", required=True),
-                  subscribers=dict(type="list", elements="str", default=[]), dead_letter_topic=dict(type="str"),
+                  subscribers=dict(type="list", elements="str", default=[]),
+                  consumer_groups=dict(type="dict", default={}), dead_letter_topic=dict(type="str"),
                   title=dict(type="str"))
 EXPORTER_SPEC = dict(namespace=dict(type="str", required=True), labels=dict(type="dict", required=True),
                      port=dict(type="int", default=_event_probe.EXPORTER_PORT))

@@ -37,7 +37,7 @@ INJECTOR = _pod_model.dapr_injector_settings([], [{"chart": "dapr", "values": {"
 STRIMZI_PROVIDER = "restricted"
 
 
-def make_healthy(server, **bus):
+def make_healthy(server, replicas=None, **bus):
     """What the controllers and kubelets of a healthy one-node cluster would have reported, and the Dapr sidecars and
     Kafka Exporter the event probe talks to (their stand-in is returned). The pods go through the emulator's Pod
     Security admission: each is its Deployment's template (with the injected daprd) or the model of Strimzi's pod."""
@@ -52,12 +52,13 @@ def make_healthy(server, **bus):
                                                     "message": "ready", "lastTransitionTime": "2026-12-02T06:00:00Z",
                                                     "observedGeneration": meta.get("generation", 1)}]}})
     for group in _pod_model.inject_dapr(_pod_model.template_pods(server.objects("Deployment")), INJECTOR):
-        server.call("POST", "/api/v1/namespaces/%s/pods" % group["namespace"], {
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": group["name"] + "-0", "namespace": group["namespace"],
-                         "labels": group["metadata"]["labels"],
-                         "annotations": group["metadata"].get("annotations", {})},
-            "spec": dict(group["spec"], nodeName="kind-control-plane")}, "application/json")
+        for number in range((replicas or {}).get(group["name"], 1)):
+            server.call("POST", "/api/v1/namespaces/%s/pods" % group["namespace"], {
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "%s-%d" % (group["name"], number), "namespace": group["namespace"],
+                             "labels": group["metadata"]["labels"],
+                             "annotations": group["metadata"].get("annotations", {})},
+                "spec": dict(group["spec"], nodeName="kind-control-plane")}, "application/json")
     for kafka in server.objects("Kafka"):  # what Strimzi starts for spec.kafkaExporter
         (exporter,) = [g for g in _pod_model.strimzi_pods(kafka, [], STRIMZI_PROVIDER) if g["label"] == "kafka exporter"]
         name, namespace = kafka["metadata"]["name"] + "-kafka-exporter", kafka["metadata"]["namespace"]
@@ -78,7 +79,7 @@ def verify(env, tmp_path, **extra_vars):
 
 def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     server, env = converged
-    bus = make_healthy(server)
+    bus = make_healthy(server, replicas={"websocket-worker": 2})
     before = len(server.objects())
     run, report = verify(env, tmp_path)
     assert run.rc == 0, run.output
@@ -91,6 +92,11 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     assert [line.split(":")[0] for line in events] == [
         "pass todo-backend -> task-events", "pass todo-backend -> reminders", "pass todo-backend -> task-updates"]
     assert "consumed by notification-worker, audit-worker in " in events[1], events
+    # The websocket worker's replicas each consume every task update in a group of their own.
+    assert ("consumed by audit-worker, websocket-worker/websocket-worker-0, websocket-worker/websocket-worker-1 in "
+            in events[2]), events
+    assert {e["id"] for e in bus.published if e["subject"] == "task-updates"} <= set(
+        bus.received["websocket-worker-0"]) & set(bus.received["websocket-worker-1"])
     assert sorted(e["subject"] for e in bus.published) == ["reminders", "task-events", "task-updates"]
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     for line in ("pass Kafka todo-kafka ready", "pass Dapr sidecars injected into the apps' pods",
@@ -160,6 +166,23 @@ def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it
     assert ("FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by "
             "notification-worker") in events, events
     assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events
+
+
+def test_replicas_sharing_one_consumer_group_fail_the_event_checkpoint_naming_the_replica_left_out(converged, tmp_path):
+    """What the websocket worker's two replicas get with one consumer group (the component without its consumerID):
+    Kafka hands each task update to one of them, and the probe names the replica whose group never consumed it."""
+    server, env = converged
+    make_healthy(server, replicas={"websocket-worker": 2})
+    path = "/apis/dapr.io/v1alpha1/namespaces/todo-app/components/pubsub-kafka-broadcast"
+    component = server.get("dapr.io/v1alpha1", "Component", "pubsub-kafka-broadcast", "todo-app")
+    metadata = [m for m in component["spec"]["metadata"] if m["name"] != "consumerID"]
+    server.call("PATCH", path, {"spec": {"metadata": metadata}})
+    run, report = verify(env, tmp_path, verify_event_probe_timeout=2)
+    assert run.rc != 0
+    events = "\n".join(report["checkpoints"][4]["evidence"])
+    assert ("FAIL todo-backend -> task-updates: landed in task-updates, but not consumed within the timeout by "
+            "websocket-worker/websocket-worker-0 (group websocket-worker-0), websocket-worker/websocket-worker-1 (group "
+            "websocket-worker-1)") in events, events
 
 
 def test_on_an_oci_inventory_the_oke_checkpoint_reads_the_cluster_through_the_oci_sdk(converged, tmp_path):

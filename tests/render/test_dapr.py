@@ -27,17 +27,50 @@ def component(objects, component_type):
     return found, {m["name"]: m for m in found["spec"]["metadata"]}
 
 
+def pubsubs(objects):
+    """{name: (component, metadata by name)} of the pub/sub components."""
+    return {c["metadata"]["name"]: (c, {m["name"]: m for m in c["spec"]["metadata"]})
+            for c in kinds(objects, "Component") if c["spec"]["type"] == "pubsub.kafka"}
+
+
 def test_pubsub_brokers_are_the_strimzi_bootstrap_of_the_kafka(rendered):
     _env, by_file, _release = rendered
     (kafka,) = kinds(by_file["strimzi_kafka.yaml"], "Kafka")
-    pubsub, metadata = component(by_file["dapr.yaml"], "pubsub.kafka")
-    host, port = metadata["brokers"]["value"].rsplit(":", 1)
-    assert host == "%s-kafka-bootstrap.%s.svc" % (kafka["metadata"]["name"], kafka["metadata"]["namespace"])
-    listener = [l for l in kafka["spec"]["kafka"]["listeners"] if l["port"] == int(port)]
-    assert listener, "port %s is not a listener of the Kafka" % port
-    # The plain listener has no TLS, and the component defaults to TLS on.
-    assert (metadata.get("disableTls", {}).get("value") == "true") == (not listener[0]["tls"])
-    assert "consumerGroup" not in metadata, "a shared group would split the events between the subscribers"
+    assert pubsubs(by_file["dapr.yaml"])
+    for _pubsub, metadata in pubsubs(by_file["dapr.yaml"]).values():
+        host, port = metadata["brokers"]["value"].rsplit(":", 1)
+        assert host == "%s-kafka-bootstrap.%s.svc" % (kafka["metadata"]["name"], kafka["metadata"]["namespace"])
+        listener = [l for l in kafka["spec"]["kafka"]["listeners"] if l["port"] == int(port)]
+        assert listener, "port %s is not a listener of the Kafka" % port
+        # The plain listener has no TLS, and the component defaults to TLS on.
+        assert (metadata.get("disableTls", {}).get("value") == "true") == (not listener[0]["tls"])
+        assert "consumerGroup" not in metadata, "a shared group would split the events between the subscribers"
+
+
+def test_every_replica_of_a_broadcast_subscriber_gets_every_event_and_the_others_share_their_apps_group(rendered):
+    """Dapr's pubsub.kafka consumes as consumerGroup, else consumerID, which defaults to the app-id; metadata values
+    are templates resolved when each sidecar starts ({podName}: the pod's name). A broadcast subscription (the
+    websocket worker pushes every task update to its own clients, seed 000 6.4) goes through a component whose
+    consumerID is per pod, so each replica is a group of its own; every other subscription keeps its app's group, so
+    its replicas split the events (each handled once). A new replica starts from the newest event."""
+    env_name, by_file, _release = rendered
+    services = inventory_vars(env_name)["eventstack_services"]
+    found = pubsubs(by_file["dapr.yaml"])
+    by_topic = {(sub["scopes"][0], sub["spec"]["topic"]): sub["spec"]["pubsubname"]
+                for sub in kinds(by_file["dapr.yaml"], "Subscription")}
+    broadcast = {s["app_id"] for s in services for sub in s.get("subscriptions") or [] if sub.get("broadcast")}
+    assert broadcast == {"websocket-worker"}
+    for service in services:
+        for subscription in service.get("subscriptions") or []:
+            component, metadata = found[by_topic[(service["app_id"], subscription["topic"])]]
+            assert service["app_id"] in component["scopes"]
+            consumer = metadata.get("consumerID", {}).get("value", "{appID}")
+            assert ("{podName}" in consumer) is bool(subscription.get("broadcast")), (service["app_id"], consumer)
+            if subscription.get("broadcast"):
+                assert metadata["initialOffset"]["value"] == "newest"
+    for component, metadata in found.values():
+        if "consumerID" in metadata:
+            assert set(component["scopes"]) == broadcast, "only broadcast subscribers consume per pod"
 
 
 def test_every_subscription_topic_and_dead_letter_topic_is_a_kafka_topic(rendered):
@@ -45,11 +78,10 @@ def test_every_subscription_topic_and_dead_letter_topic_is_a_kafka_topic(rendere
     topics = {t["metadata"]["name"] for t in kinds(by_file["strimzi_kafka.yaml"], "KafkaTopic")}
     subscriptions = kinds(by_file["dapr.yaml"], "Subscription")
     assert subscriptions
-    pubsub_name = component(by_file["dapr.yaml"], "pubsub.kafka")[0]["metadata"]["name"]
     for subscription in subscriptions:
         spec = subscription["spec"]
         assert subscription["apiVersion"] == "dapr.io/v2alpha1"
-        assert spec["pubsubname"] == pubsub_name
+        assert spec["pubsubname"] in pubsubs(by_file["dapr.yaml"])
         assert spec["topic"] in topics and spec["deadLetterTopic"] in topics, subscription["metadata"]["name"]
         assert spec["routes"]["default"].startswith("/")
 

@@ -3,16 +3,21 @@ HTTP API (port 3500) and the Strimzi Kafka Exporter (port 9404), over one Kafka 
 
 They judge from the emulator's objects as the real ones would: a sidecar only exists in a Pod with a daprd
 container; a publish needs the pub/sub Component in the namespace with the app-id in its scopes (else Dapr's
-ERR_PUBSUB_NOT_FOUND) and the topic's KafkaTopic (else the broker's unknown-topic error); an event is delivered to
-every app-id scoped by a Subscription of that pub/sub and topic that has a running sidecar, as its own consumer
-group, ``delay`` seconds after it was written; an app-id in ``failing`` rejects it, so Dapr writes it to the
-Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families.
+ERR_PUBSUB_NOT_FOUND) and the topic's KafkaTopic (else the broker's unknown-topic error). An event is delivered to
+every app-id scoped by a Subscription of that topic whose pub/sub Component scopes it too (a sidecar loads only the
+components that scope its app-id), in the consumer group Dapr's pubsub.kafka gives each sidecar: the component's
+``consumerGroup``, else its ``consumerID``, else the app-id, with the templated values resolved per sidecar
+(``{podName}``, ``{namespace}``, ``{appID}``, ``{uuid}``). As in Kafka, each group gets every event once, through one
+of its members (the running sidecars in it: the one owning the event's partition), ``delay`` seconds after it was
+written; ``received`` records which pod got which event. An app-id in ``failing`` rejects it, so Dapr writes it to
+the Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families.
 """
 from __future__ import annotations
 
 import json
 import re
 import time
+import uuid
 import zlib
 
 PUBLISH = re.compile(r'^/v1\.0/publish/([^/?]+)/([^/?]+)(\?.*)?$')
@@ -27,8 +32,10 @@ class DaprKafkaStandIn:
         self.server, self.delay, self.failing, self.clock = server, delay, set(failing), clock
         self.offsets: dict[str, list[int]] = {}  # topic -> next offset of each partition
         self.committed: dict[tuple, dict[int, int]] = {}  # (group, topic) -> partition -> committed offset
-        self.pending: list[tuple] = []  # (due, group, topic, partition, offset, dead-letter topic)
+        self.pending: list[tuple] = []  # (due, group, topic, partition, offset, dead-letter topic, app-id, pod, id)
         self.published: list[dict] = []  # the CloudEvents received, as decoded
+        self.received: dict[str, list[str]] = {}  # pod name -> ids of the events its app was handed
+        self._uuids: dict[str, str] = {}  # pod uid -> its sidecar's {uuid}
         server.serve_pod_port(3500, self.daprd)
         server.serve_pod_port(9404, self.exporter)
 
@@ -64,16 +71,36 @@ class DaprKafkaStandIn:
         event = json.loads(request['body'] or b'{}')
         self.published.append(event)
         offset, partition = self._write(topic, kafka_topic['spec'].get('partitions', 1), str(event.get('id')))
-        running = {p['metadata'].get('annotations', {}).get('dapr.io/app-id') for p in self._pods(namespace)}
         for subscription in self.server.objects('Subscription', namespace):
             spec = subscription['spec']
-            if (spec.get('pubsubname'), spec.get('topic')) != (pubsub, topic):
+            if spec.get('topic') != topic:
                 continue
-            for group in subscription.get('scopes', []):
-                if group in running:
+            source = self.server.get('dapr.io/v1alpha1', 'Component', spec.get('pubsubname'), namespace)
+            if source is None:
+                continue
+            for app_id in subscription.get('scopes', []):
+                if app_id not in source.get('scopes', [app_id]):
+                    continue  # the sidecar does not load that component
+                for group, members in sorted(self._groups(source, app_id, namespace).items()):
+                    member = members[partition % len(members)]
                     self.pending.append((self.clock() + self.delay, group, topic, partition, offset,
-                                         spec.get('deadLetterTopic')))
+                                         spec.get('deadLetterTopic'), app_id, member, str(event.get('id'))))
         return 204, 'text/plain', b''
+
+    def _groups(self, component, app_id, namespace):
+        """Consumer group -> the running pods of app_id in it (sorted), as pubsub.kafka names the groups."""
+        metadata = {m.get('name'): m.get('value') for m in component['spec'].get('metadata', [])}
+        template = metadata.get('consumerGroup') or metadata.get('consumerID') or app_id
+        groups: dict[str, list[str]] = {}
+        for pod in self._pods(namespace):
+            meta = pod['metadata']
+            if meta.get('annotations', {}).get('dapr.io/app-id') != app_id:
+                continue
+            value = str(template).replace('{podName}', meta['name']).replace('{namespace}', namespace)
+            value = value.replace('{appID}', app_id).replace(
+                '{uuid}', self._uuids.setdefault(meta.get('uid', meta['name']), str(uuid.uuid4())))
+            groups.setdefault(value, []).append(meta['name'])
+        return {group: sorted(members) for group, members in groups.items()}
 
     def _write(self, topic, partitions, key):
         offsets = self.offsets.setdefault(topic, [0] * partitions)
@@ -87,8 +114,9 @@ class DaprKafkaStandIn:
             (due if item[0] <= now else []).append(item)
         for item in due:
             self.pending.remove(item)
-            _due, group, topic, partition, offset, dead_letter = item
-            if group in self.failing and dead_letter:
+            _due, group, topic, partition, offset, dead_letter, app_id, member, event_id = item
+            self.received.setdefault(member, []).append(event_id)
+            if app_id in self.failing and dead_letter:
                 self._write(dead_letter, 1, group)
             committed = self.committed.setdefault((group, topic), {})
             committed[partition] = max(committed.get(partition, 0), offset + 1)

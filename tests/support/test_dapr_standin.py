@@ -117,3 +117,78 @@ def test_a_probe_names_the_subscriber_that_does_not_consume_and_the_one_that_dea
     DaprKafkaStandIn(kube, failing=['audit-worker'])
     dead = run_probe(client)
     assert dead['reason'] == '1 event(s) went to the dead-letter topic task-events-dlq during the probe'
+
+
+def _fan_out(client, consumer_id=None):
+    """Two replicas of the websocket worker subscribed to task-updates through a component of their own."""
+    metadata = [{'name': 'consumerID', 'value': consumer_id}] if consumer_id else []
+    for path, body in (
+            ('/apis/dapr.io/v1alpha1/namespaces/%s/components' % NS, {
+                'apiVersion': 'dapr.io/v1alpha1', 'kind': 'Component', 'metadata': {'name': 'pubsub-kafka-broadcast'},
+                'spec': {'type': 'pubsub.kafka', 'version': 'v1', 'metadata': metadata},
+                'scopes': ['websocket-worker']}),
+            ('/apis/dapr.io/v2alpha1/namespaces/%s/subscriptions' % NS, {
+                'apiVersion': 'dapr.io/v2alpha1', 'kind': 'Subscription', 'metadata': {'name': 'ws-task-events'},
+                'spec': {'pubsubname': 'pubsub-kafka-broadcast', 'topic': 'task-events',
+                         'routes': {'default': '/events'}}, 'scopes': ['websocket-worker']}),
+            ('/api/v1/namespaces/%s/pods' % NS, pod('websocket-worker-a', 'websocket-worker')),
+            ('/api/v1/namespaces/%s/pods' % NS, pod('websocket-worker-b', 'websocket-worker'))):
+        client.request('POST', path, body=body)
+
+
+def _publish_many(client, count):
+    for number in range(count):
+        event = json.dumps(_event_probe.cloud_event('e%d' % number, 'task-events', 'now')).encode()
+        assert client.pod_http(NS, 'todo-backend-0', 3500, 'POST', '/v1.0/publish/pubsub-kafka/task-events',
+                               event)[0] == 204
+    client.pod_http('kafka', 'todo-kafka-kafka-exporter-0', 9404, 'GET', '/metrics')  # deliveries are due
+
+
+def test_replicas_in_one_consumer_group_split_the_events_and_the_probe_names_the_ones_left_out(cluster):
+    """pubsub.kafka without consumerGroup or consumerID: the group is the app-id, so Kafka hands each event to one of
+    the two replicas - a client connected to the other misses it. The per-replica probe fails naming both replicas'
+    groups, which never appear."""
+    kube, client = cluster
+    _fan_out(client)
+    bus = DaprKafkaStandIn(kube)
+    _publish_many(client, 12)
+    got = {name: set(ids) for name, ids in bus.received.items() if name.startswith('websocket-worker')}
+    assert set(got) == {'websocket-worker-a', 'websocket-worker-b'}, "both replicas are members"
+    assert not got['websocket-worker-a'] & got['websocket-worker-b'], "each event went to one replica only"
+    assert len(got['websocket-worker-a'] | got['websocket-worker-b']) == 12
+    result = _event_probe.Prober(client, NS, 'pubsub-kafka', timeout=0.6, interval=0.2, exporter={
+        'namespace': 'kafka', 'labels': {'strimzi.io/name': 'todo-kafka-kafka-exporter'}, 'port': 9404}).run([
+            {'topic': 'task-events', 'publisher': 'todo-backend', 'subscribers': ['websocket-worker'],
+             'consumer_groups': {'websocket-worker': '{podName}'}}])[0]
+    assert result['passed'] is False
+    assert result['reason'] == ('landed in task-events, but not consumed within the timeout by '
+                                'websocket-worker/websocket-worker-a (group websocket-worker-a), '
+                                'websocket-worker/websocket-worker-b (group websocket-worker-b)')
+
+
+def test_a_consumer_id_per_pod_gives_every_replica_every_event_and_the_probe_follows_each(cluster):
+    kube, client = cluster
+    _fan_out(client, consumer_id='{podName}')
+    bus = DaprKafkaStandIn(kube)
+    _publish_many(client, 5)
+    assert set(bus.received['websocket-worker-a']) == set(bus.received['websocket-worker-b']) == {
+        'e0', 'e1', 'e2', 'e3', 'e4'}
+    result = _event_probe.Prober(client, NS, 'pubsub-kafka', timeout=3.0, interval=0.2, exporter={
+        'namespace': 'kafka', 'labels': {'strimzi.io/name': 'todo-kafka-kafka-exporter'}, 'port': 9404}).run([
+            {'topic': 'task-events', 'publisher': 'todo-backend', 'subscribers': ['audit-worker', 'websocket-worker'],
+             'consumer_groups': {'websocket-worker': '{podName}'}}])[0]
+    assert result['passed'] is True, result
+    assert sorted(result['consumed']) == ['audit-worker', 'websocket-worker/websocket-worker-a',
+                                          'websocket-worker/websocket-worker-b']
+
+
+def test_a_subscription_whose_component_does_not_scope_the_app_delivers_nothing(cluster):
+    """A sidecar loads only the components that scope its app-id: the subscription to a component it cannot load
+    gets nothing (Dapr logs the pub/sub as not found for it)."""
+    kube, client = cluster
+    _fan_out(client, consumer_id='{podName}')
+    client.request('PATCH', '/apis/dapr.io/v1alpha1/namespaces/%s/components/pubsub-kafka-broadcast' % NS,
+                   body={'scopes': ['audit-worker']}, content_type='application/merge-patch+json')
+    bus = DaprKafkaStandIn(kube)
+    _publish_many(client, 2)
+    assert not [name for name in bus.received if name.startswith('websocket-worker')]

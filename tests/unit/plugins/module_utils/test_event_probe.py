@@ -213,3 +213,55 @@ def test_a_probe_without_subscribers_passes_once_it_landed():
     assert result["passed"] is True and result["round_trip"] == 0.0
     assert _event_probe.summary(result).startswith("pass task events land: event eventstack-probe-1 landed in "
                                                    "task-events in 0.0 s")
+
+
+def fan_out_pods():
+    return healthy_pods() + [pod("websocket-worker-b", "websocket-worker"), pod("websocket-worker-a", "websocket-worker"),
+                             pod("websocket-worker-c", "websocket-worker", phase="Pending")]
+
+
+FAN_OUT = dict(PROBE, subscribers=["audit-worker", "websocket-worker"],
+               consumer_groups={"websocket-worker": "{podName}"})
+
+
+def test_a_per_replica_subscriber_passes_only_when_every_running_replica_consumed_in_its_own_group():
+    """consumerID {podName}: each running replica is a consumer group of its own (the pending one is not waited
+    for); the probe names each replica, and passes once all of them caught up."""
+    cluster = FakeCluster(fan_out_pods(), subscribers=["audit-worker", "websocket-worker-a", "websocket-worker-b"])
+    [result] = probe(cluster, probes=[FAN_OUT])
+    assert result["groups"] == {"audit-worker": "audit-worker", "websocket-worker/websocket-worker-a":
+                                "websocket-worker-a", "websocket-worker/websocket-worker-b": "websocket-worker-b"}
+    assert result["passed"] is True, result
+    assert _event_probe.summary(result).startswith("pass todo-backend -> task-events: event eventstack-probe-1 consumed "
+                                                   "by audit-worker, websocket-worker/websocket-worker-a, "
+                                                   "websocket-worker/websocket-worker-b in ")
+
+
+def test_replicas_sharing_one_group_leave_the_others_without_the_event_and_the_probe_names_them():
+    """What one group for all replicas does: Kafka hands each event to one member, so the group named after the app
+    advances while the replicas' own groups never appear - each replica that missed it is named."""
+    cluster = FakeCluster(fan_out_pods(), subscribers=["audit-worker", "websocket-worker"])
+    [result] = probe(cluster, probes=[FAN_OUT])
+    assert result["passed"] is False
+    assert result["reason"] == ("landed in task-events, but not consumed within the timeout by "
+                                "websocket-worker/websocket-worker-a (group websocket-worker-a), "
+                                "websocket-worker/websocket-worker-b (group websocket-worker-b)")
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{podName}", "no running pod of websocket-worker, which consumes as one group per pod ({podName})"),
+    ("{uuid}", "websocket-worker consumes as group {uuid}, a new random one per sidecar start, which cannot be "
+               "followed"),
+])
+def test_a_per_replica_subscriber_that_cannot_be_followed_fails_the_probe_before_it_publishes(template, message):
+    cluster = FakeCluster(healthy_pods(), subscribers=["audit-worker"])
+    [result] = probe(cluster, probes=[dict(FAN_OUT, consumer_groups={"websocket-worker": template})])
+    assert (result["passed"], result["published"], result["reason"]) == (False, False, message)
+    assert cluster.published == []
+
+
+def test_namespace_and_app_id_templates_make_one_group():
+    cluster = FakeCluster(healthy_pods(), subscribers=["todo-app-audit-worker"])
+    [result] = probe(cluster, probes=[dict(PROBE, subscribers=["audit-worker"],
+                                           consumer_groups={"audit-worker": "{namespace}-{appID}"})])
+    assert result["groups"] == {"audit-worker": "todo-app-audit-worker"} and result["passed"] is True

@@ -26,6 +26,8 @@ def test_good_list():
      "subscriptions[0].dead_letter_topic: 'reminders-dlq' is not in strimzi_kafka_topics"),
     ({"subscriptions": [{"topic": "reminders", "route": "/x"}, {"topic": "reminders", "route": "/y"}]},
      "subscriptions[1].topic: 'reminders' is subscribed twice by todo-backend"),
+    ({"subscriptions": [{"topic": "reminders", "route": "/x", "broadcast": "yes"}]},
+     "subscriptions[0].broadcast: 'yes' must be true or false"),
     ({"calls": ["frontend"]}, "eventstack_services[0].calls: 'frontend' must name another service with a port (one "
                               "of audit)"),
     ({"calls": ["backend"]}, "eventstack_services[0].calls: 'backend' must name another service with a port"),
@@ -64,3 +66,25 @@ def test_event_probes_follow_each_published_topic_to_its_subscribers_and_their_d
         # the subscriptions disagree on the dead-letter topic: none is watched
         {"topic": "audit", "publisher": "api-id", "subscribers": ["archive", "tail"]},
     ]
+
+
+def test_a_broadcast_subscription_is_probed_per_replica():
+    """Every replica of a broadcast subscriber consumes as a group of its own: its probe entry says how the group is
+    named (the dapr role's consumer ID template); the other subscribers keep their app-id."""
+    services = [{"name": "api", "publishes": ["task-updates"]},
+                {"name": "audit", "subscriptions": [{"topic": "task-updates", "route": "/u"}]},
+                {"name": "ws", "subscriptions": [{"topic": "task-updates", "route": "/u", "broadcast": True}]}]
+    assert _services.event_probes(services) == [
+        {"topic": "task-updates", "publisher": "api", "subscribers": ["audit", "ws"],
+         "consumer_groups": {"ws": "{podName}"}}]
+    assert _services.event_probes(services, "{namespace}-{podName}")[0]["consumer_groups"] == {
+        "ws": "{namespace}-{podName}"}
+
+
+def test_pubsub_scopes_split_the_shared_and_the_broadcast_component():
+    services = [{"name": "api", "publishes": ["t"]}, {"name": "audit", "subscriptions": [{"topic": "t"}]},
+                {"name": "ws", "subscriptions": [{"topic": "t", "broadcast": True}]},
+                {"name": "both", "app_id": "both-id", "subscriptions": [{"topic": "t", "broadcast": True}, {"topic": "u"}]},
+                {"name": "idle"}]
+    assert _services.pubsub_scopes(services) == ["api", "audit", "both-id"]
+    assert _services.pubsub_scopes(services, broadcast=True) == ["both-id", "ws"]
