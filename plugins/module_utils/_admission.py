@@ -81,6 +81,8 @@ def render_result(build_dir, objects=(), only=()):
             raise AdmissionError("build_dir %s has no manifests: render first (make plan ENV=<env>)" % build_dir)
         built, releases = _manifests.load_build(build_dir)
         objects += built
+    named = {(o.get("metadata") or {}).get("name") for o in objects if o.get("kind") == "Namespace"}
+    objects += [ns for ns in _pod_model.operator_namespaces(objects) if ns["metadata"]["name"] not in named]
     out = result(_pod_model.pods(objects, releases), objects, only)
     out.update(changed=False, requests_made=0, elapsed=round(time.monotonic() - started, 3))
     return out

@@ -96,7 +96,7 @@ def _group(name, namespace, replicas, pod, containers, daemon=False, sidecar=Fal
 def _pod_group(model, limit_ranges, node_count):
     spec = model["spec"]
     pod = _amounts(_pod_model.effective_requests(spec, limit_ranges.get(model["namespace"])))
-    return _group(model["label"], model["namespace"], node_count if model["daemon"] else model["replicas"], pod,
+    return _group(model["label"], model["namespace"], _pod_model.replicas_on(model, node_count), pod,
                   len(spec.get("containers") or []), model["daemon"], model["sidecar"])
 
 

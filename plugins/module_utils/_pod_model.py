@@ -33,6 +33,14 @@ daemon, metadata, spec}`` (``spec`` a PodSpec, ``transient`` for Jobs and Helm h
     ``config-reloader``, init ``init-config-reloader``; the reloader's resources from the operator's
     ``--config-reloader-*`` arguments, ``0`` meaning none).
 
+  * the Tigera operator 1.42 (Calico 3.32, ``operator.tigera.io/v1 Installation``), in ``calico-system``, which it
+    creates at the privileged Pod Security level (``operator_namespaces``): calico-node on every node (host network,
+    privileged; init containers ``flexvol-driver`` and, with Calico's CNI, ``install-cni``), Typha (host network; one
+    replica up to two nodes, two up to four, then one per 200 nodes plus one, at least three: ``typha_replicas``) and
+    calico-kube-controllers (one replica); each container's resources from the Installation's overrides (the operator
+    sets none); the API server, Goldmane and Whisker when their resources are rendered, with the control plane's
+    replicas.
+
 - the ``daprd`` sidecar Dapr's injector adds to every pod annotated ``dapr.io/enabled: "true"``: its security context
   from the injector's settings (``SIDECAR_RUN_AS_NON_ROOT``, ``SIDECAR_READ_ONLY_ROOT_FILESYSTEM``,
   ``SIDECAR_DROP_ALL_CAPABILITIES`` of the rendered injector Deployment, else the release's values, else the chart's
@@ -90,11 +98,25 @@ def _ref(obj):
     return "%s %s/%s" % (obj.get("kind"), meta.get("namespace") or "default", meta.get("name"))
 
 
-def _group(name, namespace, owner, spec, metadata=None, replicas=1, transient=False, daemon=False, label=None):
-    """A group of identical pods; label is the short name reports use (e.g. "deployment todo-backend")."""
-    return {"name": name, "namespace": namespace or "default", "owner": owner, "replicas": int(replicas),
-            "transient": bool(transient), "daemon": bool(daemon), "metadata": metadata or {}, "spec": spec,
-            "label": label or name, "sidecar": False}
+def _group(name, namespace, owner, spec, metadata=None, replicas=1, transient=False, daemon=False, label=None,
+           scale=None):
+    """A group of identical pods; label is the short name reports use (e.g. "deployment todo-backend"); scale names
+    a rule that sets the replicas from the node count instead ("typha": typha_replicas)."""
+    group = {"name": name, "namespace": namespace or "default", "owner": owner, "replicas": int(replicas),
+             "transient": bool(transient), "daemon": bool(daemon), "metadata": metadata or {}, "spec": spec,
+             "label": label or name, "sidecar": False}
+    if scale:
+        group["scale"] = scale
+    return group
+
+
+def replicas_on(group, node_count):
+    """How many pods a group runs on node_count nodes."""
+    if group.get("daemon"):
+        return int(node_count)
+    if group.get("scale") == "typha":
+        return typha_replicas(node_count)
+    return int(group.get("replicas", 1))
 
 
 def _chart(release):
@@ -449,6 +471,81 @@ def prometheus_pods(objects):
     return groups
 
 
+# --- Calico (Tigera operator) --------------------------------------------------------------------------------
+
+CALICO_NAMESPACE = "calico-system"
+TIGERA_API = "operator.tigera.io/"
+
+
+def typha_replicas(nodes):
+    """The Typha replicas the operator runs for a node count (its GetExpectedTyphaScale)."""
+    nodes = int(nodes)
+    if nodes <= 2:
+        return 1
+    if nodes <= 4:
+        return 2
+    return max(3, nodes // 200 + 2)
+
+
+def _tigera(objects, kind):
+    return [o for o in objects if o.get("kind") == kind and str(o.get("apiVersion", "")).startswith(TIGERA_API)]
+
+
+def _override_resources(spec, component, container):
+    for entry in _dig(spec, component, "spec", "template", "spec", "containers") or []:
+        if entry.get("name") == container:
+            return copy.deepcopy(entry.get("resources") or {})
+    return {}
+
+
+def operator_namespaces(objects):
+    """The Namespaces operators create themselves: the Tigera operator's calico-system, enforcing privileged at the
+    latest version (its render/namespaces.go)."""
+    if not _tigera(objects, "Installation"):
+        return []
+    return [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": CALICO_NAMESPACE, "labels": {
+        "name": CALICO_NAMESPACE, "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/enforce-version": "latest"}}}]
+
+
+def calico_pods(objects):
+    """The pods the Tigera operator runs for the rendered Installation (and API server, Goldmane, Whisker)."""
+    groups = []
+    privileged = {"privileged": True}
+    for installation in _tigera(objects, "Installation"):
+        spec, ref = installation.get("spec") or {}, _ref(installation)
+        cni = _dig(spec, "cni", "type") or "Calico"
+        init = [{"name": "flexvol-driver", "securityContext": dict(privileged)}]
+        if spec.get("flexVolumePath") == "None":
+            init = []
+        if cni == "Calico":
+            init.append({"name": "install-cni", "securityContext": dict(privileged)})
+        node = {"hostNetwork": True, "initContainers": init, "containers": [{
+            "name": "calico-node", "securityContext": dict(privileged),
+            "resources": _override_resources(spec, "calicoNodeDaemonSet", "calico-node")}],
+            "volumes": [{"name": "var-lib-calico", "hostPath": {"path": "/var/lib/calico"}}]}
+        groups.append(_group("calico-node", CALICO_NAMESPACE, ref + " (calico-node)", node,
+                             {"labels": {"k8s-app": "calico-node"}}, daemon=True, label="daemonset calico-node"))
+        typha = {"hostNetwork": True, "containers": [{
+            "name": "calico-typha", "resources": _override_resources(spec, "typhaDeployment", "calico-typha")}]}
+        groups.append(_group("calico-typha", CALICO_NAMESPACE, ref + " (Typha)", typha,
+                             {"labels": {"k8s-app": "calico-typha"}}, label="deployment calico-typha", scale="typha"))
+        controllers = {"containers": [{
+            "name": "calico-kube-controllers",
+            "resources": _override_resources(spec, "calicoKubeControllersDeployment", "calico-kube-controllers")}]}
+        groups.append(_group("calico-kube-controllers", CALICO_NAMESPACE, ref + " (kube-controllers)", controllers,
+                             {"labels": {"k8s-app": "calico-kube-controllers"}},
+                             label="deployment calico-kube-controllers"))
+        replicas = spec.get("controlPlaneReplicas", 2)
+        for kind, name, count in (("APIServer", "calico-apiserver", replicas), ("Goldmane", "goldmane", 1),
+                                  ("Whisker", "whisker", 1)):
+            for _resource in _tigera(objects, kind):
+                groups.append(_group(name, CALICO_NAMESPACE, "%s %s" % (kind, _meta(_resource).get("name")),
+                                     {"containers": [{"name": name}]}, {"labels": {"k8s-app": name}}, count,
+                                     label="deployment " + name))
+    return groups
+
+
 # --- Dapr ----------------------------------------------------------------------------------------------------
 
 
@@ -521,6 +618,7 @@ def operator_pods(objects, releases=()):
             groups += cnpg_pods(cluster)
     groups += envoy_pods(objects, releases)
     groups += prometheus_pods(objects)
+    groups += calico_pods(objects)
     return groups
 
 

@@ -89,9 +89,15 @@ def test_the_scopes_read_from_the_crd_files_text_are_those_parsing_gives(render)
 def test_the_export_names_a_namespace_on_every_namespaced_object(render):
     """What a GitOps controller applies from build/<env>/ must say where each object goes, as Helm would put it."""
     _env_name, build, _by_file, releases = render
+    # Custom kinds live where their CRD says (Calico's Installation is cluster-wide).
+    scopes = {}
+    for path in sorted(os.listdir(os.path.join(build, "helm"))):
+        if path.endswith(_manifests.CHART_CRDS):
+            with open(os.path.join(build, "helm", path), encoding="utf-8") as handle:
+                scopes.update(_helm_render.text_scopes(_post_render.documents(handle.read())))
     for name, release in releases.items():
         for obj in chart_output(build, name):
-            if obj["kind"] not in _helm_render.CLUSTER_SCOPED:
+            if obj["kind"] not in _helm_render.CLUSTER_SCOPED and scopes.get(obj["kind"]) != "Cluster":
                 assert obj["metadata"].get("namespace"), (name, obj["kind"], obj["metadata"]["name"])
             if obj["kind"] in ("Deployment", "StatefulSet", "DaemonSet"):
                 assert obj["metadata"]["namespace"] == release["namespace"], (name, obj["metadata"]["name"])

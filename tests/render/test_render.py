@@ -35,9 +35,11 @@ def test_render_writes_manifests(rendered):
     assert objects, "render wrote no objects"
     # The observability role writes objects only with kube-prometheus-stack (monitors, rules, dashboards).
     prometheus = inventory_vars(env_name).get("observability_prometheus_enabled", False)
+    # policy_engine writes its namespace where it installs Calico (OKE with flannel).
+    engine = inventory_vars(env_name).get("oke_cluster_pod_networking") == "flannel"
     assert {name for name, _obj in objects} == {"k8s_base.yaml", "ingress.yaml", "strimzi_kafka.yaml", "database.yaml",
                                                 "dapr.yaml", "apps.yaml", "hardening.yaml"} | (
-        {"observability.yaml"} if prometheus else set())
+        {"observability.yaml"} if prometheus else set()) | ({"policy_engine.yaml"} if engine else set())
 
 
 def test_every_object_is_valid_against_the_target_schema(rendered):

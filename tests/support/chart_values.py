@@ -31,8 +31,39 @@ FREE_FORM = {"annotations", "labels", "podLabels", "podAnnotations", "nodeSelect
              "containerSecurityContext"}
 
 
+# Values a chart renders whole as a custom resource's spec: their keys are checked against the CRD's schema instead
+# of the (mostly commented-out) defaults. tigera-operator's templates/crs/custom-resources.yaml writes
+# `installation` (less `enabled`) as the spec of the operator.tigera.io Installation.
+CR_SPECS = {("tigera-operator", "installation"): ("calico/operator.tigera.io_installations.yaml", {"enabled"})}
+CRD_DIR = REPO.parent / "shared" / "schemas" / "crds"
+
+
 class ChartDefaultsMissing(LookupError):
     pass
+
+
+def _crd_spec(path):
+    crd = yaml.safe_load((CRD_DIR / path).read_text(encoding="utf-8"))
+    version = next(v for v in crd["spec"]["versions"] if v.get("storage", True))
+    return version["schema"]["openAPIV3Schema"]["properties"]["spec"]
+
+
+def unknown_spec_paths(values, schema, path):
+    """Keys of values the CRD schema does not have (objects with properties; arrays through their items)."""
+    problems = []
+    if isinstance(values, list):
+        for index, item in enumerate(values):
+            problems.extend(unknown_spec_paths(item, (schema or {}).get("items") or {}, "%s[%d]" % (path, index)))
+        return problems
+    if not isinstance(values, dict) or not (schema or {}).get("properties"):
+        return problems
+    for key, value in values.items():
+        where = "%s.%s" % (path, key)
+        if key not in schema["properties"]:
+            problems.append("%s is not a field of the custom resource's spec" % where)
+        else:
+            problems.extend(unknown_spec_paths(value, schema["properties"][key], where))
+    return problems
 
 
 def available():
@@ -78,7 +109,13 @@ def unknown_paths(values, known, path=""):
 
 
 def check(chart, version, values):
-    problems = unknown_paths(values, defaults(chart, version))
+    values = dict(values or {})
+    problems = []
+    for (name, key), (crd, chart_keys) in CR_SPECS.items():
+        if name == chart and isinstance(values.get(key), dict):
+            spec = {k: v for k, v in values.pop(key).items() if k not in chart_keys}
+            problems.extend(unknown_spec_paths(spec, _crd_spec(crd), key))
+    problems += unknown_paths(values, defaults(chart, version))
     schema_file = VALUES_DIR / ("%s-%s.values.schema.json" % (chart, version))
     if schema_file.is_file():
         schema = json.loads(schema_file.read_text(encoding="utf-8"))

@@ -39,3 +39,19 @@ def test_schema_of_cert_manager_is_applied():
 def test_unknown_chart_is_an_error():
     with pytest.raises(chart_values.ChartDefaultsMissing):
         chart_values.defaults("no-such-chart", "1.0.0")
+
+
+def test_the_tigera_operators_installation_values_are_checked_against_the_installation_crd():
+    """The chart renders installation (less enabled) as the Installation's spec: its keys are the CRD's fields, down
+    through objects and list items."""
+    good = {"installation": {"enabled": True, "cni": {"type": "Calico", "ipam": {"type": "HostLocal"}},
+                             "calicoNetwork": {"bgp": "Disabled", "ipPools": [{"cidr": "10.244.0.0/16"}]}},
+            "apiServer": {"enabled": False}}
+    assert chart_values.check("tigera-operator", "v3.32.1", good) == []
+    bad = {"installation": {"cni": {"typ": "Calico"}, "calicoNetwork": {"ipPools": [{"cidr": "x", "natOutgong": "x"}]},
+                            "felixInterfacePrefix": "oci"}, "apiServr": {}}
+    assert chart_values.check("tigera-operator", "v3.32.1", bad) == [
+        "installation.cni.typ is not a field of the custom resource's spec",
+        "installation.calicoNetwork.ipPools[0].natOutgong is not a field of the custom resource's spec",
+        "installation.felixInterfacePrefix is not a field of the custom resource's spec",
+        "apiServr is not a key of the chart's values"]

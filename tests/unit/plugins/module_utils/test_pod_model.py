@@ -247,3 +247,36 @@ def test_limit_range_defaults_fill_what_containers_do_not_ask_and_init_container
     sidecar = {"initContainers": [{"name": "s", "restartPolicy": "Always", "resources": {"requests": {"cpu": "1"}}}],
                "containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]}
     assert _pod_model.effective_requests(sidecar)["requests"]["cpu"] == Decimal("2"), "a native sidecar adds up"
+
+
+def _installation(**spec):
+    return {"apiVersion": "operator.tigera.io/v1", "kind": "Installation", "metadata": {"name": "default"},
+            "spec": dict({"cni": {"type": "Calico", "ipam": {"type": "HostLocal"}}}, **spec)}
+
+
+def test_the_tigera_operators_pods_follow_the_installation():
+    """calico-node on every node (host network, privileged, install-cni with Calico's CNI), Typha scaled on the nodes,
+    one kube-controllers; the resources the Installation's overrides give, none otherwise; calico-system privileged."""
+    resources = {"requests": {"cpu": "100m", "memory": "192Mi"}}
+    spec = {"calicoNodeDaemonSet": {"spec": {"template": {"spec": {"containers": [
+        {"name": "calico-node", "resources": resources}]}}}}}
+    groups = {g["label"]: g for g in _pod_model.pods([_installation(**spec)])}
+    assert sorted(groups) == ["daemonset calico-node", "deployment calico-kube-controllers", "deployment calico-typha"]
+    node = groups["daemonset calico-node"]
+    assert node["daemon"] and node["namespace"] == "calico-system" and node["spec"]["hostNetwork"] is True
+    assert node["spec"]["containers"][0]["resources"] == resources
+    assert [c["name"] for c in node["spec"]["initContainers"]] == ["flexvol-driver", "install-cni"]
+    assert groups["deployment calico-typha"]["spec"]["containers"][0]["resources"] == {}
+    assert [_pod_model.replicas_on(groups["deployment calico-typha"], n) for n in (1, 3, 9)] == [1, 2, 3]
+    assert _pod_model.replicas_on(node, 3) == 3
+    (namespace,) = _pod_model.operator_namespaces([_installation()])
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert _pod_model.operator_namespaces([]) == []
+
+
+def test_calico_beside_another_cni_installs_none_and_extra_components_are_counted():
+    objects = [_installation(cni={"type": "AmazonVPC"}, flexVolumePath="None", controlPlaneReplicas=3),
+               {"apiVersion": "operator.tigera.io/v1", "kind": "APIServer", "metadata": {"name": "default"}}]
+    groups = {g["label"]: g for g in _pod_model.pods(objects)}
+    assert groups["daemonset calico-node"]["spec"]["initContainers"] == []
+    assert groups["deployment calico-apiserver"]["replicas"] == 3
