@@ -151,6 +151,38 @@ class KubeClient:
             connection.close()
             forward.close()
 
+    def pod_exec(self, namespace, pod, command, container=None, timeout=30):
+        """Run a command in a pod's container through pods/exec (as `kubectl exec` does); returns (exit code, stdout,
+        stderr) as the kubelet reports them; raises KubeError when the exec cannot start or outlives `timeout`."""
+        from kubernetes.stream import ws_client  # pylint: disable=import-outside-toplevel
+
+        self.requests += 1
+        exec_path = "/api/v1/namespaces/%s/pods/%s/exec" % (namespace, pod)
+        config = self.api.configuration
+        headers = {}
+        auth = config.auth_settings().get("BearerToken")
+        if auth and auth.get("value"):
+            headers["authorization"] = auth["value"]
+        query = [("command", str(part)) for part in command] + [("stdout", "true"), ("stderr", "true")]
+        if container:
+            query.append(("container", container))
+        try:
+            session = ws_client.websocket_call(config, "GET", config.host + exec_path, headers=headers,
+                                               query_params=query, _preload_content=False)
+        except ApiException as exc:
+            handshake = exc.__context__
+            status = getattr(handshake, "status_code", 0) or 0
+            message, details = _status_message(getattr(handshake, "resp_body", None) or exc.reason)
+            raise KubeError("GET", exec_path, status, message, details) from exc
+        try:
+            session.run_forever(timeout=timeout)
+            if session.is_open():
+                raise KubeError("GET", exec_path, 0, "%s did not finish within %ss" % (" ".join(command), timeout))
+            stdout, stderr = session.read_stdout(), session.read_stderr()
+            return session.returncode, stdout, stderr
+        finally:
+            session.close()
+
     def discover(self, api_version):
         """The APIResourceList of a group-version (cached per client); None when the server has none."""
         if api_version not in self._discovery:

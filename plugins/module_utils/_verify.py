@@ -106,10 +106,17 @@ def _probe(result):
     return list(result.get("evidence") or [])
 
 
+def _enforcement(result):
+    lines = list(result.get("evidence") or [])
+    if not result.get("passed") and result.get("required") is False:
+        lines.append("not required: hardening_cni_enforces_policies is false (nothing is expected to enforce them)")
+    return lines
+
+
 # kind -> (the lines, the key a result that ran always has).
 EVIDENCE = {"reachability": (_reachability, "summary"), "capacity": (_capacity, "allocatable"),
             "probe": (_probe, "evidence"), "checkpoint": (_checkpoint, "results"), "oke": (_oke, "cluster"),
-            "pod_security": (_pod_security, "summary")}
+            "pod_security": (_pod_security, "summary"), "enforcement": (_enforcement, "evidence")}
 
 
 def evidence(result, kind):

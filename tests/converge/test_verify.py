@@ -11,6 +11,7 @@ import urllib.error
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
+from tests.support.cni_standin import NodeStandIn
 from tests.support.dapr_standin import DaprKafkaStandIn
 from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
@@ -37,11 +38,26 @@ INJECTOR = _pod_model.dapr_injector_settings([], [{"chart": "dapr", "values": {"
 STRIMZI_PROVIDER = "restricted"
 
 
-def make_healthy(server, replicas=None, **bus):
+ENGINE = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "calico-node", "namespace": "kube-system"},
+          "spec": {"selector": {"matchLabels": {"k8s-app": "calico-node"}}, "template": {
+              "metadata": {"labels": {"k8s-app": "calico-node"}},
+              "spec": {"hostNetwork": True, "containers": [{"name": "calico-node", "image": "quay.io/calico/node:v3.32.1",
+                                                            "securityContext": {"privileged": True}}]}}}}
+
+
+def make_healthy(server, replicas=None, engine=True, **bus):
     """What the controllers and kubelets of a healthy one-node cluster would have reported, and the Dapr sidecars and
     Kafka Exporter the event probe talks to (their stand-in is returned). The pods go through the emulator's Pod
-    Security admission: each is its Deployment's template (with the injected daprd) or the model of Strimzi's pod."""
+    Security admission: each is its Deployment's template (with the injected daprd) or the model of Strimzi's pod.
+    The node (NodeStandIn) runs every pod created from now on and carries their traffic - judged by the
+    NetworkPolicies where a policy engine runs, here Calico's calico-node, all of its pods ready (engine=False: none,
+    as on OKE's own CNIs)."""
+    NodeStandIn(server)
     server.call("POST", "/api/v1/nodes", NODE, "application/json")
+    if engine:
+        server.call("POST", "/apis/apps/v1/namespaces/kube-system/daemonsets", ENGINE, "application/json")
+        server.call("PATCH", "/apis/apps/v1/namespaces/kube-system/daemonsets/calico-node/status",
+                    {"status": {"desiredNumberScheduled": 1, "numberReady": 1, "currentNumberScheduled": 1}})
     server.call("PATCH", "/api/v1/nodes/kind-control-plane/status", ALLOCATABLE)
     for api_version, plural, kind, condition in READY:
         for obj in server.objects(kind):
@@ -77,6 +93,11 @@ def verify(env, tmp_path, **extra_vars):
     return run, report
 
 
+def checkpoint(report, prefix):
+    (found,) = [c for c in report["checkpoints"] if c["name"].startswith(prefix)]
+    return found
+
+
 def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     server, env = converged
     bus = make_healthy(server, replicas={"websocket-worker": 2})
@@ -87,8 +108,16 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     assert [c["name"] for c in report["checkpoints"]] == [
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
         "Every pod is admitted by its namespace's Pod Security level",
-        "NetworkPolicies allow the flows the stack needs", "Events flow through Dapr and Kafka to their subscribers"]
-    events = report["checkpoints"][4]["evidence"]
+        "NetworkPolicies allow the flows the stack needs", "NetworkPolicies are enforced: a connection they deny fails",
+        "Events flow through Dapr and Kafka to their subscribers"]
+    events = checkpoint(report, "Events flow")["evidence"]
+    enforcement = checkpoint(report, "NetworkPolicies are enforced")
+    assert enforcement["required"] is True and enforcement["passed"] is True, enforcement
+    assert enforcement["evidence"][0].startswith("pass the probe pod todo-app/eventstack-netpol-probe-"), enforcement
+    assert ("resolved todo-frontend.todo-app.svc.cluster.local and reached the cluster DNS over TCP but could not "
+            "connect to todo-frontend:3000 (nc: todo-frontend.todo-app.svc.cluster.local (10.96.") \
+        in enforcement["evidence"][0]
+    assert enforcement["evidence"][0].endswith("enforced by calico-node in kube-system: 1 of 1 ready")
     assert [line.split(":")[0] for line in events] == [
         "pass todo-backend -> task-events", "pass todo-backend -> reminders", "pass todo-backend -> task-updates"]
     assert "consumed by notification-worker, audit-worker in " in events[1], events
@@ -103,7 +132,7 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
                  "pass Deployments available in todo-app", "pass PostgreSQL cluster ready"):
         assert line in layers, layers
     assert run.recap["changed"] == 0, run.output
-    assert len(server.objects()) == before, "verify changes nothing"
+    assert len(server.objects()) == before, "verify changes nothing (the probe pod is gone again)"
     assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Verification report: local (apply")
     assert "<table>" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
@@ -118,7 +147,7 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert "FAIL: 4 of 5 checkpoints passed; required and failing: Every layer is ready" in run.output
+    assert "FAIL: 5 of 6 checkpoints passed; required and failing: Every layer is ready" in run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
@@ -162,10 +191,34 @@ def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it
     server.call("DELETE", "/api/v1/namespaces/todo-app/pods/notification-worker-0", {})
     run, report = verify(env, tmp_path, verify_event_probe_timeout=1)
     assert run.rc != 0
-    events = "\n".join(report["checkpoints"][4]["evidence"])
+    events = "\n".join(checkpoint(report, "Events flow")["evidence"])
     assert ("FAIL todo-backend -> reminders: landed in reminders, but not consumed within the timeout by "
             "notification-worker") in events, events
     assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events
+
+
+def test_without_a_policy_engine_the_enforcement_probe_connects_and_fails_the_verdict_naming_the_cause(converged,
+                                                                                                     tmp_path):
+    """The same cluster with nothing enforcing the NetworkPolicies (no engine DaemonSet, as on OKE's flannel or
+    VCN-native CNI): the probe pod reaches the port the policies deny it, and the report says so and why."""
+    server, env = converged
+    make_healthy(server, engine=False)
+    run, report = verify(env, tmp_path, verify_event_probe=False)
+    assert run.rc != 0
+    assert report["verdict"]["failed_required"] == ["NetworkPolicies are enforced: a connection they deny fails"]
+    (line,) = checkpoint(report, "NetworkPolicies are enforced")["evidence"]
+    assert line.startswith("FAIL the probe pod todo-app/eventstack-netpol-probe-"), line
+    assert ("connected to todo-frontend:3000 although the NetworkPolicies deny it (egress of todo-app/probe is isolated "
+            "by eventstack-allow-dns, eventstack-default-deny and no rule allows it): nothing enforces them - no policy "
+            "engine DaemonSet (calico-node, cilium, antrea-agent, kube-router, weave-net, canal, kindnet) runs") in line
+    assert not [p for p in server.objects("Pod", "todo-app") if "netpol-probe" in p["metadata"]["name"]]
+    # An inventory that says nothing enforces them (prod's hardening_cni_enforces_policies: false) gets the same
+    # evidence, not required.
+    run, report = verify(env, tmp_path / "declared", verify_event_probe=False, hardening_cni_enforces_policies=False)
+    assert run.rc == 0, run.output
+    enforcement = checkpoint(report, "NetworkPolicies are enforced")
+    assert enforcement["required"] is False and enforcement["passed"] is False
+    assert enforcement["evidence"][-1].startswith("not required: hardening_cni_enforces_policies is false")
 
 
 def test_replicas_sharing_one_consumer_group_fail_the_event_checkpoint_naming_the_replica_left_out(converged, tmp_path):
@@ -179,7 +232,7 @@ def test_replicas_sharing_one_consumer_group_fail_the_event_checkpoint_naming_th
     server.call("PATCH", path, {"spec": {"metadata": metadata}})
     run, report = verify(env, tmp_path, verify_event_probe_timeout=2)
     assert run.rc != 0
-    events = "\n".join(report["checkpoints"][4]["evidence"])
+    events = "\n".join(checkpoint(report, "Events flow")["evidence"])
     assert ("FAIL todo-backend -> task-updates: landed in task-updates, but not consumed within the timeout by "
             "websocket-worker/websocket-worker-0 (group websocket-worker-0), websocket-worker/websocket-worker-1 (group "
             "websocket-worker-1)") in events, events

@@ -169,6 +169,9 @@ class _Handler(kmock.KubernetesEmulator):
             if res is not None and (res.group, res.plural, request.subresource) == ('', 'pods', 'portforward'):
                 # kmock gap: no streaming subresources; port-forward reaches the handlers of serve_pod_port().
                 return await self.emulator._port_forward(request)
+            if res is not None and (res.group, res.plural, request.subresource) == ('', 'pods', 'exec'):
+                # Likewise exec, which reaches the handler of serve_pod_exec().
+                return await self.emulator._pod_exec(request)
             if res is not None and res.version and res.plural:
                 # kmock defect/gap: its CRUD keeps no metadata, lacks PUT/apply/dryRun/validation.
                 return self.emulator._serve(request)
@@ -317,6 +320,8 @@ class KubeEmulator:
         self._rv = 0
         self._custom: dict[kmock.resource, jsonschema.Draft7Validator | None] = {}  # served by CRDs
         self._pod_ports: dict[int, Callable[[dict, dict], tuple]] = {}
+        self._exec: Callable[[dict, list], tuple] | None = None
+        self._pod_started: Callable[[dict], dict] | None = None
         self._handler = _Handler()
         self._handler.emulator = self
         with warnings.catch_warnings():  # kmock uses the deprecated importlib.resources.read_binary
@@ -398,6 +403,18 @@ class KubeEmulator:
                 self._pod_ports.pop(port, None)
             else:
                 self._pod_ports[port] = handler
+
+    def serve_pod_exec(self, handler: Callable[[dict, list], tuple] | None) -> None:
+        """What runs a command exec'd into any Pod (None: nothing does; the exec is refused). ``handler(pod,
+        command)`` gets the Pod and the command's argv and returns ``(exit code, stdout bytes, stderr bytes)``."""
+        with self._lock:
+            self._exec = handler
+
+    def start_pods(self, kubelet: Callable[[dict], dict] | None) -> None:
+        """What a node does with every Pod created from now on: ``kubelet(pod)`` returns the pod's status as the
+        kubelet would report it once it runs (None: pods keep no status, as until now)."""
+        with self._lock:
+            self._pod_started = kubelet
 
     # --- inspection ----------------------------------------------------------------------
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[dict]:
@@ -504,6 +521,39 @@ class KubeEmulator:
         await ws.close()
         return ws
 
+    async def _pod_exec(self, req: kmock.Request) -> aiohttp.web.StreamResponse:
+        """pods/exec over a WebSocket (channel protocol v4): the handler's stdout on channel 1, stderr on 2, then the
+        kubelet's Status on channel 3 (Success, or NonZeroExitCode with the code as its cause), and the close. As
+        the API server does, an exec into a pod that does not run is a 400 before any upgrade."""
+        pods = kmock.resource('', 'v1', 'pods')
+        with self._lock:
+            pod = copy.deepcopy(self._existing(pods, req.namespace, req.name))
+            handler = self._exec
+        raw = req._raw_request
+        command = raw.query.getall('command', [])
+        if not command:
+            raise _bad_request('you must specify at least 1 command')
+        if (pod.get('status') or {}).get('phase', 'Running') != 'Running':
+            raise _bad_request(f'pod {pod["metadata"]["name"]} is not running')
+        ws = aiohttp.web.WebSocketResponse(protocols=('v4.channel.k8s.io',))
+        await ws.prepare(raw)
+        if handler is None:
+            code, out, err = 126, b'', b'exec: no runtime serves this node\n'
+        else:
+            code, out, err = handler(pod, list(command))
+        if out:
+            await ws.send_bytes(b'\x01' + out)
+        if err:
+            await ws.send_bytes(b'\x02' + err)
+        status = {'metadata': {}, 'status': 'Success'} if code == 0 else {
+            'metadata': {}, 'status': 'Failure', 'reason': 'NonZeroExitCode',
+            'message': f'command terminated with non-zero exit code: error executing command {command}, '
+                       f'exit code {code}',
+            'details': {'causes': [{'reason': 'ExitCode', 'message': str(code)}]}}
+        await ws.send_bytes(b'\x03' + json.dumps(status).encode())
+        await ws.close()
+        return ws
+
     def _info(self, res: kmock.resource) -> kmock.ResourceInfo:
         if res not in self._handler.resources:
             raise ApiError(404, 'NotFound', NO_RESOURCE, {})
@@ -603,7 +653,14 @@ class KubeEmulator:
                            {'name': meta['name'], 'group': res.group, 'kind': res.plural})
         if (res.group, res.plural) == ('', 'pods'):
             self._admit_pod(body)
-        return self._commit(res, info, None, body, dry)
+        created = self._commit(res, info, None, body, dry)
+        if (res.group, res.plural) == ('', 'pods') and self._pod_started is not None and not dry:
+            # The node runs it: its status, written after the create as the kubelet writes it.
+            running = dict(copy.deepcopy(created), status=self._pod_started(copy.deepcopy(created)))
+            self._rv += 1
+            running['metadata']['resourceVersion'] = str(self._rv)
+            self._store['', 'pods', running['metadata']['namespace'], running['metadata']['name']] = running
+        return created
 
     def _admit_pod(self, pod: dict) -> None:
         """Pod Security admission: the pod against its Namespace's enforced level and version (403 when refused)."""
