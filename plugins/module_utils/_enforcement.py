@@ -127,9 +127,8 @@ class Prober:
         selector = spec.get("selector") or {}
         pods = (self._get("/api/v1/namespaces/%s/pods" % self.namespace, {"labelSelector": _selector(selector)})
                 or {}).get("items") or []
-        pods = [p for p in pods if selector and _netpol.selector_matches({"matchLabels": selector},
-                                                                          (p.get("metadata") or {}).get("labels"))
-                and _ready(p)]
+        pods = [p for p in pods if selector and _ready(p)
+                and _netpol.selector_matches({"matchLabels": selector}, (p.get("metadata") or {}).get("labels"))]
         if not pods:
             raise EnforcementError("Service %s/%s has no ready pod: a refused connection would prove nothing"
                                    % (self.namespace, self.service))

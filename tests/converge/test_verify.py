@@ -197,8 +197,8 @@ def test_a_subscriber_that_consumes_nothing_fails_the_event_checkpoint_naming_it
     assert "FAIL todo-backend -> task-events: 1 event(s) went to the dead-letter topic task-events-dlq" in events
 
 
-def test_without_a_policy_engine_the_enforcement_probe_connects_and_fails_the_verdict_naming_the_cause(converged,
-                                                                                                     tmp_path):
+def test_without_a_policy_engine_the_enforcement_probe_connects_and_fails_the_verdict_naming_the_cause(
+        converged, tmp_path):
     """The same cluster with nothing enforcing the NetworkPolicies (no engine DaemonSet, as on OKE's flannel or
     VCN-native CNI): the probe pod reaches the port the policies deny it, and the report says so and why."""
     server, env = converged

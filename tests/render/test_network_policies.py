@@ -204,7 +204,7 @@ def test_a_service_reaches_the_services_it_calls_through_their_rendered_service(
     for caller in callers:
         for callee in caller["calls"]:
             service = services[callee]
-            (port,) = [p for p in service["spec"]["ports"]]
+            (port,) = service["spec"]["ports"]
             target = port["targetPort"]
             if not str(target).isdigit():
                 target = next(p["port"] for p in pod(net, callee)["ports"] if p["name"] == target)

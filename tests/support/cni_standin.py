@@ -58,22 +58,19 @@ class NodeStandIn:
         server.start_pods(self._start)
         server.serve_pod_exec(self._exec)
         if not [s for s in server.objects("Service", DNS["namespace"]) if s["metadata"]["name"] == "kube-dns"]:
-            server.call("POST", "/api/v1/namespaces/kube-system/services", {
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": {"name": "kube-dns", "namespace": DNS["namespace"], "labels": DNS["labels"]},
-                "spec": {"clusterIP": "10.96.0.10", "selector": DNS["labels"], "ports": [
-                    {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}]}}, "application/json")
-            server.call("POST", "/api/v1/namespaces/kube-system/pods", {
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": "coredns-7db6d8ff4d-x7k2p", "namespace": DNS["namespace"],
-                             "labels": DNS["labels"]},
-                "spec": {"containers": [{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.3",
-                                         "resources": {"requests": {"cpu": "100m", "memory": "70Mi"},
-                                                       "limits": {"memory": "170Mi"}},
-                                         "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"},
-                                                   {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}]}]}},
-                "application/json")
+            meta = {"namespace": DNS["namespace"], "labels": DNS["labels"]}
+            service = {"apiVersion": "v1", "kind": "Service", "metadata": dict(meta, name="kube-dns"),
+                       "spec": {"clusterIP": "10.96.0.10", "selector": DNS["labels"], "ports": [
+                           {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                           {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53}]}}
+            coredns = {"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.3",
+                       "resources": {"requests": {"cpu": "100m", "memory": "70Mi"}, "limits": {"memory": "170Mi"}},
+                       "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                                 {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}]}
+            pod = {"apiVersion": "v1", "kind": "Pod", "metadata": dict(meta, name="coredns-7db6d8ff4d-x7k2p"),
+                   "spec": {"containers": [coredns]}}
+            server.call("POST", "/api/v1/namespaces/kube-system/services", service, "application/json")
+            server.call("POST", "/api/v1/namespaces/kube-system/pods", pod, "application/json")
 
     # --- kubelet ------------------------------------------------------------------------------------------------
     def _start(self, pod):

@@ -21,8 +21,8 @@ DNS = {"metadata": {"name": "dns", "namespace": NS}, "spec": {"podSelector": {},
      "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]}]}}
 UDP_DNS = copy.deepcopy(DNS)
 UDP_DNS["spec"]["egress"][0]["ports"] = [{"port": 53, "protocol": "UDP"}]
-OPEN = {"metadata": {"name": "open", "namespace": NS}, "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
-                                                          "ingress": [{}], "egress": [{}]}}
+OPEN = {"metadata": {"name": "open", "namespace": NS},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": [{}], "egress": [{}]}}
 CALICO = {"metadata": {"name": "calico-node", "namespace": "calico-system"},
           "status": {"numberReady": 3, "desiredNumberScheduled": 3}}
 
