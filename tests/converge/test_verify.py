@@ -221,6 +221,17 @@ def test_without_a_policy_engine_the_enforcement_probe_connects_and_fails_the_ve
     assert enforcement["evidence"][-1].startswith("not required: hardening_cni_enforces_policies is false")
 
 
+def test_an_incomplete_enforcement_target_fails_naming_the_variable_and_what_it_lacks(converged, tmp_path):
+    server, env = converged
+    make_healthy(server)
+    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
+                       extra_vars={"eventstack_build_dir": str(tmp_path), "verify_event_probe": False,
+                                   "verify_netpol_probe_target": {"service": "todo-frontend"}})
+    assert run.rc != 0
+    assert "verify_netpol_probe_target lacks namespace, port: give namespace, service and port" in run.output
+    assert not [p for p in server.objects("Pod", "todo-app") if "netpol-probe" in p["metadata"]["name"]]
+
+
 def test_replicas_sharing_one_consumer_group_fail_the_event_checkpoint_naming_the_replica_left_out(converged, tmp_path):
     """What the websocket worker's two replicas get with one consumer group (the component without its consumerID):
     Kafka hands each task update to one of them, and the probe names the replica whose group never consumed it."""
