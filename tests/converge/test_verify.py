@@ -5,6 +5,7 @@ checkpoint reads the cluster from the OCI stand-in."""
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
 
@@ -13,18 +14,33 @@ import pytest
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
 from tests.support.cni_standin import NodeStandIn
 from tests.support.dapr_standin import DaprKafkaStandIn
+from tests.support.metrics_standin import MetricsServerStandIn
 from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
 from tests.unit.plugins._oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
 
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-control-plane"}}
-ALLOCATABLE = {"status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"}}}
+ALLOCATABLE = {"status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"},
+                          "capacity": {"cpu": "8", "memory": "16Gi", "pods": "110"},
+                          "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                          "message": "kubelet is posting ready status"}]}}
+# What the HPA controller reports once it reads its metric.
+SCALING_ACTIVE = {"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound",
+                  "message": "the HPA was able to successfully calculate a replica count from cpu resource "
+                             "utilization (percentage of request)"}
 # (api_version, plural, kind, condition type) of the objects whose readiness the checkpoints read.
 READY = [("apps/v1", "deployments", "Deployment", "Available"),
          ("kafka.strimzi.io/v1", "kafkas", "Kafka", "Ready"),
          ("kafka.strimzi.io/v1", "kafkatopics", "KafkaTopic", "Ready"),
          ("gateway.networking.k8s.io/v1", "gateways", "Gateway", "Programmed"),
          ("postgresql.cnpg.io/v1", "clusters", "Cluster", "Ready")]
+
+
+# The checkpoints read through the Kubernetes API (k8s_live_checks), in the report's order.
+LIVE = ["Every node Ready with its node pool's shape", "The CI deployer may deploy the apps and nothing else",
+        "No Secret value exposed in ConfigMaps, env literals or annotations",
+        "Quotas present and LimitRange defaults applied", "metrics.k8s.io answers for the app pods (kubectl top)",
+        "Every HPA reads its metrics (ScalingActive)"]
 
 
 def _prefix(api_version):
@@ -83,12 +99,21 @@ def make_healthy(server, replicas=None, engine=True, **bus):
             "metadata": {"name": name + "-7d9f8-x2x4q", "namespace": namespace,
                          "labels": {"strimzi.io/name": name, "strimzi.io/kind": "Kafka"}},
             "spec": dict(exporter["spec"], nodeName="kind-control-plane")}, "application/json")
+    for hpa in server.objects("HorizontalPodAutoscaler"):
+        meta = hpa["metadata"]
+        server.call("PATCH", "/apis/autoscaling/v2/namespaces/%s/horizontalpodautoscalers/%s/status" % (
+            meta["namespace"], meta["name"]), {"status": {
+                "currentReplicas": 1, "desiredReplicas": 1, "conditions": [SCALING_ACTIVE],
+                "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {
+                    "averageUtilization": 20, "averageValue": "20m"}}}]}})
+    MetricsServerStandIn(server)
     return DaprKafkaStandIn(server, **bus)
 
 
 def verify(env, tmp_path, **extra_vars):
     run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
                        extra_vars=dict(extra_vars, eventstack_build_dir=str(tmp_path)))
+    assert (tmp_path / "report.json").exists(), run.output
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     return run, report
 
@@ -103,13 +128,25 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     bus = make_healthy(server, replicas={"websocket-worker": 2})
     before = len(server.objects())
     run, report = verify(env, tmp_path)
+    failing = {c["name"]: c["evidence"] for c in report["checkpoints"] if not c["passed"]}
+    assert not failing, failing
+    live = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in LIVE}
+    assert "1 of 1 node(s) Ready" in live[LIVE[0]]
+    assert ('pass allowed patch deployments.apps in todo-app - RBAC: allowed by RoleBinding "eventstack-deployer/todo-app"'
+            ' of Role "eventstack-deployer"' in live[LIVE[1]]), live[LIVE[1]]
+    assert "pass denied create deployments.apps in kube-system" in live[LIVE[1]], live[LIVE[1]]
+    assert "none exposed" in live[LIVE[2]], live[LIVE[2]]
+    assert ("pass todo-app: a pod without resources (dry run, nothing stored) gets requests cpu=50m, memory=64Mi; "
+            "limits cpu=500m, memory=512Mi") in live[LIVE[3]], live[LIVE[3]]
+    assert "metrics.k8s.io reports 6 of 6 running pods in todo-app" in live[LIVE[4]], live[LIVE[4]]
+    assert "pass HPA todo-backend: ScalingActive=True" in live[LIVE[5]], live[LIVE[5]]
     assert run.rc == 0, run.output
     assert report["verdict"]["passed"] is True, report
     assert [c["name"] for c in report["checkpoints"]] == [
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
         "Every pod is admitted by its namespace's Pod Security level",
         "NetworkPolicies allow the flows the stack needs", "NetworkPolicies are enforced: a connection they deny fails",
-        "Events flow through Dapr and Kafka to their subscribers"]
+        "Events flow through Dapr and Kafka to their subscribers"] + LIVE
     events = checkpoint(report, "Events flow")["evidence"]
     enforcement = checkpoint(report, "NetworkPolicies are enforced")
     assert enforcement["required"] is True and enforcement["passed"] is True, enforcement
@@ -147,7 +184,7 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert "FAIL: 5 of 6 checkpoints passed; required and failing: Every layer is ready" in run.output
+    assert "FAIL: 11 of 12 checkpoints passed; required and failing: Every layer is ready" in run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
@@ -276,3 +313,59 @@ def test_on_an_oci_inventory_the_oke_checkpoint_reads_the_cluster_through_the_oc
         if failing:
             assert "node pool eventstack-dev-pool1 NEEDS_ATTENTION: 0 of 1 nodes ACTIVE" in evidence, evidence
             assert "Out of host capacity." in evidence, evidence
+
+
+def test_each_live_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converged, tmp_path):
+    """One cluster broken six ways, each caught by its checkpoint: a node NotReady, the deployer bound to a
+    ClusterRole that lets it into kube-system, a Secret's value pasted into a ConfigMap, a namespace whose LimitRange
+    is gone (its quota then refuses a pod without resources), a pod metrics-server has not scraped, and an HPA that
+    cannot read its metric. The report never holds the Secret's value."""
+    server, env = converged
+    make_healthy(server)
+    server.call("POST", "/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-2"}},
+                "application/json")
+    server.call("PATCH", "/api/v1/nodes/worker-2/status", {"status": {
+        "allocatable": {"cpu": "8", "memory": "16Gi"}, "conditions": [{
+            "type": "Ready", "status": "False", "reason": "KubeletNotReady",
+            "message": "container runtime network not ready: NetworkReady=false"}]}})
+    server.call("POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "ci-everything"},
+        "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}, "application/json")
+    server.call("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "ci-shortcut"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "ci-everything"},
+        "subjects": [{"kind": "ServiceAccount", "name": "eventstack-deployer", "namespace": "todo-app"}]},
+        "application/json")
+    secret = server.get("v1", "Secret", "jwt-secret", "todo-app")
+    value = base64.b64decode(secret["data"]["JWT_SECRET"]).decode()
+    server.call("POST", "/api/v1/namespaces/todo-app/configmaps", {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "debug-settings", "namespace": "todo-app"},
+        "data": {"settings.env": "LOG_LEVEL=debug\nJWT=%s\n" % value}}, "application/json")
+    server.call("DELETE", "/api/v1/namespaces/kafka/limitranges/eventstack-defaults", {})
+    MetricsServerStandIn(server, unscraped=["todo-backend-0"])
+    server.call("PATCH", "/apis/autoscaling/v2/namespaces/todo-app/horizontalpodautoscalers/todo-backend/status", {
+        "status": {"currentMetrics": None, "conditions": [{
+            "type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric",
+            "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to "
+                       "get metrics for resource cpu: no metrics returned from resource metrics API"}]}})
+    run, report = verify(env, tmp_path, verify_event_probe=False)
+    assert run.rc != 0
+    assert value not in (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert value not in run.output
+    live = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in LIVE}
+    assert sorted(report["verdict"]["failed_required"]) == sorted(LIVE), live
+    assert ("FAIL node worker-2 is not Ready reason: KubeletNotReady message: container runtime network not ready"
+            in live[LIVE[0]]), live[LIVE[0]]
+    assert ('FAIL allowed create deployments.apps in kube-system (must be denied) - RBAC: allowed by ClusterRoleBinding '
+            '"ci-shortcut" of ClusterRole "ci-everything" to ServiceAccount "eventstack-deployer/todo-app"'
+            in live[LIVE[1]]), live[LIVE[1]]
+    assert ("FAIL Secret todo-app/jwt-secret key JWT_SECRET: its value is in ConfigMap todo-app/debug-settings "
+            "data.settings.env" in live[LIVE[2]]), live[LIVE[2]]
+    assert ('FAIL kafka: a pod without resources is refused (dry run): HTTP 403: pods "eventstack-verify-defaults" is '
+            'forbidden: failed quota: eventstack-quota: must specify limits.cpu for: probe; limits.memory for: probe'
+            in live[LIVE[3]]), live[LIVE[3]]
+    assert "pass todo-app: a pod without resources (dry run, nothing stored) gets" in live[LIVE[3]], live[LIVE[3]]
+    assert "FAIL pod todo-backend-0: no metrics" in live[LIVE[4]], live[LIVE[4]]
+    assert ("FAIL HPA todo-backend: ScalingActive=False reason: FailedGetResourceMetric message: the HPA was unable "
+            "to compute the replica count" in live[LIVE[5]]), live[LIVE[5]]
+    assert server.get("v1", "Pod", "eventstack-verify-defaults", "todo-app") is None, "the dry run stores nothing"

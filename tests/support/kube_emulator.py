@@ -16,6 +16,9 @@ Deliberate approximations of a real API server:
   message) when it breaks that level's rules at the labelled version (the collection's
   ``_pod_security`` module, the rules of the Pod Security Standards page), as the pods of the
   test controllers are; no other admission; CRD schemas are validated but not pruned;
+* Pods also pass LimitRanger (defaults) and ResourceQuota's "must specify" admission, SubjectAccessReviews are
+  answered by an RBAC authorizer over the stored roles and bindings (``kube_review``), and aggregated API groups
+  (metrics.k8s.io) answer 503 until a stand-in serves them (``serve_api_group()``);
 * every object carries metadata.generation (bumped when anything but metadata/status changes);
 * DELETE removes at once (no finalizers, no graceful deletion); deleting a Namespace removes
   its objects, deleting a CRD removes its kind and objects;
@@ -57,6 +60,7 @@ _COLLECTIONS = str(pathlib.Path(__file__).resolve().parents[2] / '.collections')
 if _COLLECTIONS not in sys.path:
     sys.path.append(_COLLECTIONS)
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_security  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support import kube_review  # noqa: E402  pylint: disable=wrong-import-position
 
 APPLY = 'application/apply-patch+yaml'
 MERGE = 'application/merge-patch+json'
@@ -172,6 +176,11 @@ class _Handler(kmock.KubernetesEmulator):
             if res is not None and (res.group, res.plural, request.subresource) == ('', 'pods', 'exec'):
                 # Likewise exec, which reaches the handler of serve_pod_exec().
                 return await self.emulator._pod_exec(request)
+            if res is not None and (res.group, res.plural) == ('authorization.k8s.io', 'subjectaccessreviews'):
+                return self.emulator._access_review(request)  # kmock gap: no authorizer (kube_review.py)
+            if res is not None and res.plural and res.group in self.emulator._aggregated:
+                # kmock gap: no aggregated APIs (APIService); their discovery stays kmock's.
+                return self.emulator._aggregated_api(request)
             if res is not None and res.version and res.plural:
                 # kmock defect/gap: its CRUD keeps no metadata, lacks PUT/apply/dryRun/validation.
                 return self.emulator._serve(request)
@@ -322,6 +331,8 @@ class KubeEmulator:
         self._pod_ports: dict[int, Callable[[dict, dict], tuple]] = {}
         self._exec: Callable[[dict, list], tuple] | None = None
         self._pod_started: Callable[[dict], dict] | None = None
+        # API group -> what serves it, None: its APIService's backend is missing (see serve_api_group()).
+        self._aggregated: dict[str, Callable[[dict], tuple] | None] = {'metrics.k8s.io': None}
         self._handler = _Handler()
         self._handler.emulator = self
         with warnings.catch_warnings():  # kmock uses the deprecated importlib.resources.read_binary
@@ -415,6 +426,39 @@ class KubeEmulator:
         kubelet would report it once it runs (None: pods keep no status, as until now)."""
         with self._lock:
             self._pod_started = kubelet
+    def serve_api_group(self, group: str, handler: Callable[[dict], tuple] | None) -> None:
+        """An aggregated API group (an APIService such as metrics-server's metrics.k8s.io): ``handler(request)`` gets
+        ``{'method', 'path', 'query'}`` and returns ``(status, JSON body)``; None: the APIService is registered but its
+        backend does not answer (HTTP 503, as the API server says then)."""
+        with self._lock:
+            self._aggregated[group] = handler
+
+    def _aggregated_api(self, req: kmock.Request) -> aiohttp.web.Response:
+        with self._lock:
+            handler = self._aggregated.get(req.resource.group)
+        if handler is None:
+            raise ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
+        status, body = handler({'method': req.method.value, 'path': req.url.path, 'query': dict(req.params)})
+        return aiohttp.web.json_response(body, status=status)
+
+    def _access_review(self, req: kmock.Request) -> aiohttp.web.Response:
+        """SubjectAccessReview: create only, answered by the RBAC authorizer over the stored RBAC objects."""
+        if req.method.value != 'POST' or req.name is not None:
+            raise ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
+        body = _as_object(self._body(req))
+        spec = body.get('spec') or {}
+        if not spec.get('user') and not spec.get('groups'):
+            raise ApiError(422, 'Invalid', 'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: '
+                                           'Invalid value: "": at least one of user or group must be specified')
+        if bool(spec.get('resourceAttributes')) == bool(spec.get('nonResourceAttributes')):
+            raise ApiError(422, 'Invalid', 'SubjectAccessReview.authorization.k8s.io "" is invalid: '
+                                           'spec.resourceAttributes: Invalid value: exactly one of '
+                                           'nonResourceAttributes or resourceAttributes must be specified')
+        with self._lock:
+            rbac = [copy.deepcopy(o) for k, o in self._store.items() if k[0] == kube_review.RBAC]
+        answer = dict(body, apiVersion='authorization.k8s.io/v1', kind='SubjectAccessReview',
+                      status=kube_review.review(rbac, body))
+        return aiohttp.web.json_response(answer, status=201)
 
     # --- inspection ----------------------------------------------------------------------
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[dict]:
@@ -651,7 +695,11 @@ class KubeEmulator:
         if (res.group, res.plural, meta.get('namespace'), meta['name']) in self._store:
             raise ApiError(409, 'AlreadyExists', f'{_qualified(res)} "{meta["name"]}" already exists',
                            {'name': meta['name'], 'group': res.group, 'kind': res.plural})
-        if (res.group, res.plural) == ('', 'pods'):
+        if (res.group, res.plural) == ('', 'pods'):  # mutating admission (LimitRanger), then validating
+            body = kube_review.limit_ranger(body, self._namespaced('limitranges', meta['namespace']))
+            meta = body['metadata']
+            if refusal := kube_review.quota_refusal(body, self._namespaced('resourcequotas', meta['namespace'])):
+                raise ApiError(403, 'Forbidden', refusal, {'name': meta['name'], 'kind': 'pods'})
             self._admit_pod(body)
         created = self._commit(res, info, None, body, dry)
         if (res.group, res.plural) == ('', 'pods') and self._pod_started is not None and not dry:
@@ -661,6 +709,9 @@ class KubeEmulator:
             running['metadata']['resourceVersion'] = str(self._rv)
             self._store['', 'pods', running['metadata']['namespace'], running['metadata']['name']] = running
         return created
+
+    def _namespaced(self, plural: str, namespace: str) -> list[dict]:
+        return [copy.deepcopy(o) for k, o in self._store.items() if k[:3] == ('', plural, namespace)]
 
     def _admit_pod(self, pod: dict) -> None:
         """Pod Security admission: the pod against its Namespace's enforced level and version (403 when refused)."""

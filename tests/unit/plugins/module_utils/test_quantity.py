@@ -33,3 +33,8 @@ def test_malformed_quantities_are_rejected(text):
 
 def test_binary_and_decimal_suffixes_differ():
     assert parse_quantity("1Gi") > parse_quantity("1G")
+
+
+def test_nano_and_micro_suffixes_as_metrics_server_reports_cpu():
+    from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity as parse
+    assert parse("2500000n") == parse("2500u") == parse("2.5m")
