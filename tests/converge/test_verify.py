@@ -138,7 +138,7 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
     assert "none exposed" in live[LIVE[2]], live[LIVE[2]]
     assert ("pass todo-app: a pod without resources (dry run, nothing stored) gets requests cpu=50m, memory=64Mi; "
             "limits cpu=500m, memory=512Mi") in live[LIVE[3]], live[LIVE[3]]
-    assert "metrics.k8s.io reports 6 of 6 running pods in todo-app" in live[LIVE[4]], live[LIVE[4]]
+    assert "metrics.k8s.io reports 7 of 7 running pods in todo-app" in live[LIVE[4]], live[LIVE[4]]
     assert "pass HPA todo-backend: ScalingActive=True" in live[LIVE[5]], live[LIVE[5]]
     assert run.rc == 0, run.output
     assert report["verdict"]["passed"] is True, report
