@@ -11,6 +11,10 @@ components that scope its app-id), in the consumer group Dapr's pubsub.kafka giv
 of its members (the running sidecars in it: the one owning the event's partition), ``delay`` seconds after it was
 written; ``received`` records which pod got which event. An app-id in ``failing`` rejects it, so Dapr writes it to
 the Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families.
+
+The sidecars also answer the building blocks verify asks for, as Dapr's HTTP API documents them (dapr_api.py):
+state, secrets (Kubernetes secret stores, read with the pod's ServiceAccount under RBAC), service invocation, the
+metadata API and the Jobs API over a Scheduler that runs while a dapr-scheduler-server pod runs.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import time
 import uuid
 import zlib
 
+from tests.support.dapr_api import DaprBuildingBlocks
+
 PUBLISH = re.compile(r'^/v1\.0/publish/([^/?]+)/([^/?]+)(\?.*)?$')
 
 
@@ -27,7 +33,7 @@ def _dapr_error(status, code, message):
     return status, 'application/json', json.dumps({'errorCode': code, 'message': message}).encode()
 
 
-class DaprKafkaStandIn:
+class DaprKafkaStandIn(DaprBuildingBlocks):
     def __init__(self, server, delay=0.0, failing=(), clock=time.monotonic):
         self.server, self.delay, self.failing, self.clock = server, delay, set(failing), clock
         self.offsets: dict[str, list[int]] = {}  # topic -> next offset of each partition
@@ -36,6 +42,7 @@ class DaprKafkaStandIn:
         self.published: list[dict] = []  # the CloudEvents received, as decoded
         self.received: dict[str, list[str]] = {}  # pod name -> ids of the events its app was handed
         self._uuids: dict[str, str] = {}  # pod uid -> its sidecar's {uuid}
+        DaprBuildingBlocks.__init__(self)
         server.serve_pod_port(3500, self.daprd)
         server.serve_pod_port(9404, self.exporter)
 
@@ -58,7 +65,7 @@ class DaprKafkaStandIn:
         app_id = pod['metadata'].get('annotations', {}).get('dapr.io/app-id')
         match = PUBLISH.match(request['path'])
         if request['method'] != 'POST' or not match:
-            return 404, 'text/plain', b'404 page not found'
+            return self.building_block(pod, request)
         pubsub, topic = match.group(1), match.group(2)
         component = self.server.get('dapr.io/v1alpha1', 'Component', pubsub, namespace)
         if component is None or app_id not in component.get('scopes', [app_id]):
