@@ -167,8 +167,9 @@ class Prober:
     reading that first showed the event consumed, so their resolution is the interval."""
 
     def __init__(self, client, namespace, pubsub, exporter=None, timeout=60.0, interval=2.0,
-                 clock=None, new_id=None):
+                 clock=None, new_id=None, latency_max=None):
         self.client, self.namespace, self.pubsub = client, namespace, pubsub
+        self.latency_max = latency_max
         self.exporter, self.timeout, self.interval = exporter, timeout, interval
         self.clock = clock or time.monotonic
         self.new_id = new_id or (lambda: "eventstack-probe-%s" % uuid.uuid4())
@@ -239,7 +240,8 @@ class Prober:
             metrics = self._metrics(exporter_pod)
             now = self.clock()
             for i in sorted(pending):
-                if self._follow(probes[i], results[i], metrics, baseline[i], dead_before.get(i), now - started[i]):
+                if self._follow(probes[i], results[i], metrics, baseline[i], dead_before.get(i), now - started[i],
+                                self.latency_max):
                     pending.discard(i)
             if not pending or now >= deadline:
                 break
@@ -249,7 +251,7 @@ class Prober:
         return results
 
     @staticmethod
-    def _follow(probe, result, metrics, baseline, dead_before, seconds):
+    def _follow(probe, result, metrics, baseline, dead_before, seconds, latency_max=None):
         """Update a probe's result from one metrics reading; True when it needs no further reading."""
         after = topic_offsets(metrics, probe["topic"])
         if not after:
@@ -272,6 +274,9 @@ class Prober:
             if result["dead_lettered"]:
                 result["reason"] = "%d event(s) went to the dead-letter topic %s during the probe" % (
                     result["dead_lettered"], probe["dead_letter_topic"])
+            elif latency_max and result["round_trip"] > latency_max:
+                result["reason"] = "consumed by %s in %.1f s, over the %g s limit" % (
+                    ", ".join(result["subscribers"]) or "nobody (landed)", result["round_trip"], latency_max)
             else:
                 result["passed"] = True
             return True

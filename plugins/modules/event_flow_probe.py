@@ -96,6 +96,11 @@ options:
     description: Seconds to wait for every probe to be consumed.
     type: float
     default: 60
+  latency_max:
+    description:
+      - Seconds within which every subscriber must have consumed its probe event; a slower round trip fails the
+        probe. Measured to the metrics reading that showed it, so to O(interval) seconds.
+    type: float
   interval:
     description: Seconds between two metrics readings.
     type: float
@@ -178,6 +183,7 @@ def main():
             exporter=dict(type="dict", options=EXPORTER_SPEC),
             timeout=dict(type="float", default=60.0),
             interval=dict(type="float", default=2.0),
+            latency_max=dict(type="float"),
             fail_on_failure=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
@@ -189,7 +195,8 @@ def main():
     started = time.monotonic()
     client = _k8s_client.connect(module)
     prober = _event_probe.Prober(client, params["namespace"], params["pubsub"], exporter=params["exporter"],
-                                 timeout=params["timeout"], interval=params["interval"])
+                                 timeout=params["timeout"], interval=params["interval"],
+                                 latency_max=params["latency_max"])
     try:
         results = prober.run(params["probes"])
     except (_event_probe.ProbeError, _k8s_client.KubeError) as exc:

@@ -43,6 +43,11 @@ LIVE = ["Every node Ready with its node pool's shape", "The CI deployer may depl
         "Every HPA reads its metrics (ScalingActive)"]
 
 
+# The checkpoints asked through the Dapr sidecars (dapr_probe), in the report's order.
+DAPR = ["State saved, read and deleted through a scoped Dapr sidecar", "Apps read their secrets through Dapr",
+        "Service invocation between apps, with the Resiliency applied", "A Dapr job is scheduled, triggered and deleted"]
+
+
 def _prefix(api_version):
     return ("/api/" if "/" not in api_version else "/apis/") + api_version
 
@@ -106,6 +111,19 @@ def make_healthy(server, replicas=None, engine=True, **bus):
                 "currentReplicas": 1, "desiredReplicas": 1, "conditions": [SCALING_ACTIVE],
                 "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {
                     "averageUtilization": 20, "averageValue": "20m"}}}]}})
+    # One pod of the Dapr Scheduler (the chart's dapr-scheduler-server StatefulSet, restricted-compliant as the dapr
+    # role sets it): the Jobs API of the sidecars works while it runs.
+    server.call("POST", "/api/v1/namespaces/dapr-system/pods", {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "dapr-scheduler-server-0", "namespace": "dapr-system",
+                     "labels": {"app": "dapr-scheduler-server"}},
+        "spec": {"nodeName": "kind-control-plane",
+                 "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                 "containers": [{"name": "dapr-scheduler-server", "image": "ghcr.io/dapr/scheduler:1.16.2",
+                                 "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                                               "limits": {"cpu": "200m", "memory": "256Mi"}},
+                                 "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                                     "capabilities": {"drop": ["ALL"]}}}]}}, "application/json")
     MetricsServerStandIn(server)
     return DaprKafkaStandIn(server, **bus)
 
@@ -146,7 +164,7 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
         "Every pod is admitted by its namespace's Pod Security level",
         "NetworkPolicies allow the flows the stack needs", "NetworkPolicies are enforced: a connection they deny fails",
-        "Events flow through Dapr and Kafka to their subscribers"] + LIVE
+        "Events flow through Dapr and Kafka to their subscribers"] + LIVE + DAPR
     events = checkpoint(report, "Events flow")["evidence"]
     enforcement = checkpoint(report, "NetworkPolicies are enforced")
     assert enforcement["required"] is True and enforcement["passed"] is True, enforcement
@@ -155,6 +173,22 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
             "connect to todo-frontend:3000 (nc: todo-frontend.todo-app.svc.cluster.local (10.96.") \
         in enforcement["evidence"][0]
     assert enforcement["evidence"][0].endswith("enforced by calico-node in kube-system: 1 of 1 ready")
+    dapr = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in DAPR}
+    assert "pass audit-worker (pod audit-worker-0) -> state store statestore: saved, read back and deleted key " \
+        "eventstack-verify-" in dapr[DAPR[0]], dapr[DAPR[0]]
+    assert "pass todo-backend reads kubernetes-secrets/jwt-secret in " in dapr[DAPR[1]], dapr[DAPR[1]]
+    assert "key(s) JWT_SECRET (values not shown)" in dapr[DAPR[1]], dapr[DAPR[1]]
+    assert "pass todo-frontend -> todo-backend /health: HTTP 200 in " in dapr[DAPR[2]], dapr[DAPR[2]]
+    assert ("pass Resiliency eventstack applies to todo-frontend -> todo-backend (timeout general, retry constant, "
+            "circuitBreaker consecutive), loaded at sidecar start") in dapr[DAPR[2]], dapr[DAPR[2]]
+    assert dapr[DAPR[3]].startswith("pass job eventstack-verify-"), dapr[DAPR[3]]
+    assert [(t[1], t[2]) for t in bus.triggered] == [("audit-worker", dapr[DAPR[3]].split()[2])]
+    assert not bus.jobs and not any(bus.state.values()), "the probes leave nothing behind"
+    report_text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    for secret in server.objects("Secret", "todo-app"):
+        for value in secret.get("data", {}).values():
+            shown = base64.b64decode(value).decode("utf-8", "replace")
+            assert len(shown) < 8 or (shown not in report_text and shown not in run.output), secret["metadata"]["name"]
     assert [line.split(":")[0] for line in events] == [
         "pass todo-backend -> task-events", "pass todo-backend -> reminders", "pass todo-backend -> task-updates"]
     assert "consumed by notification-worker, audit-worker in " in events[1], events

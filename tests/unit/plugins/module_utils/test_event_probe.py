@@ -114,10 +114,11 @@ PROBE = {"topic": "task-events", "publisher": "todo-backend", "subscribers": ["r
 EXPORTER_AT = {"namespace": "kafka", "labels": {"strimzi.io/name": "todo-kafka-kafka-exporter"}, "port": 9404}
 
 
-def probe(cluster, probes=(PROBE,), exporter="default", timeout=10.0):
+def probe(cluster, probes=(PROBE,), exporter="default", timeout=10.0, latency_max=None):
     exporter = EXPORTER_AT if exporter == "default" else exporter
     prober = _event_probe.Prober(cluster, "todo-app", "pubsub-kafka", exporter=exporter, timeout=timeout,
-                                 interval=2.0, clock=cluster.clock, new_id=lambda: "eventstack-probe-1")
+                                 interval=2.0, clock=cluster.clock, new_id=lambda: "eventstack-probe-1",
+                                 latency_max=latency_max)
     return prober.run(list(probes))
 
 
@@ -137,6 +138,17 @@ def test_an_event_published_landed_and_consumed_by_every_subscriber_passes_with_
     assert result["consumed"] == {"recurring-worker": 2.0, "audit-worker": 2.0} and result["round_trip"] == 2.0
     assert _event_probe.summary(result) == ("pass todo-backend -> task-events: event eventstack-probe-1 consumed by "
                                             "recurring-worker, audit-worker in 2.0 s")
+
+
+def test_a_round_trip_over_the_latency_limit_fails_and_one_within_passes():
+    cluster = FakeCluster(healthy_pods(), subscribers=["recurring-worker", "audit-worker"], lag=4)
+    [result] = probe(cluster, latency_max=5.0)
+    assert result["passed"] is False and result["round_trip"] == 6.0
+    assert result["reason"] == "consumed by recurring-worker, audit-worker in 6.0 s, over the 5 s limit"
+    assert _event_probe.summary(result).startswith("FAIL todo-backend -> task-events: consumed by ")
+    cluster = FakeCluster(healthy_pods(), subscribers=["recurring-worker", "audit-worker"], lag=3)
+    [result] = probe(cluster, latency_max=5.0)
+    assert result["passed"] is True and result["round_trip"] == 4.0
 
 
 def test_a_subscriber_that_never_catches_up_fails_after_the_timeout_naming_it():
