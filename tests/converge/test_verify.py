@@ -218,11 +218,14 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert "FAIL: 11 of 12 checkpoints passed; required and failing: Every layer is ready" in run.output
+    assert ("FAIL: 14 of 16 checkpoints passed; required and failing: Every layer is ready, Service invocation between "
+            "apps, with the Resiliency applied") in run.output, run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
         in layers, layers
     assert "pod todo-backend-0 container app waiting: CrashLoopBackOff" in layers, layers
+    invocation = "\n".join(line for c in report["checkpoints"] if c["name"] == DAPR[2] for line in c["evidence"])
+    assert "FAIL todo-frontend -> todo-backend /health: HTTP 503: " in invocation, invocation
 
 
 def test_a_workload_its_namespace_refuses_fails_the_pod_security_checkpoint(converged, tmp_path):
@@ -403,3 +406,37 @@ def test_each_live_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converg
     assert ("FAIL HPA todo-backend: ScalingActive=False reason: FailedGetResourceMetric message: the HPA was unable "
             "to compute the replica count" in live[LIVE[5]]), live[LIVE[5]]
     assert server.get("v1", "Pod", "eventstack-verify-defaults", "todo-app") is None, "the dry run stores nothing"
+
+
+def test_each_dapr_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converged, tmp_path):
+    """One cluster broken four ways, each caught through the sidecars: the state store's scopes lose the app-id the
+    probe asks from, a Secret a service reads via Dapr is gone, the Resiliency no longer targets the backend, and
+    the Dapr Scheduler is down. A slow subscriber fails the event checkpoint against verify_event_latency_max."""
+    server, env = converged
+    make_healthy(server, delay=2.5)
+    server.call("PATCH", "/apis/dapr.io/v1alpha1/namespaces/todo-app/components/statestore",
+                {"scopes": ["todo-backend"]})
+    server.call("DELETE", "/api/v1/namespaces/todo-app/secrets/cohere-api-key", {})
+    server.call("PATCH", "/apis/dapr.io/v1alpha1/namespaces/todo-app/resiliencies/eventstack",
+                {"spec": {"targets": {"apps": {"todo-backend": None}}}})
+    server.call("DELETE", "/api/v1/namespaces/dapr-system/pods/dapr-scheduler-server-0", {})
+    run, report = verify(env, tmp_path, verify_event_latency_max=2)
+    assert run.rc != 0
+    dapr = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in DAPR}
+    assert sorted(report["verdict"]["failed_required"]) == sorted(
+        DAPR + ["Events flow through Dapr and Kafka to their subscribers"]), report["verdict"]
+    assert ("FAIL audit-worker (pod audit-worker-0) -> state store statestore: save /v1.0/state/statestore: HTTP 500 "
+            "ERR_STATE_STORE_NOT_CONFIGURED: state store is not configured" in dapr[DAPR[0]]), dapr[DAPR[0]]
+    assert "Component todo-app/statestore (state.postgresql) scopes: todo-backend" in dapr[DAPR[0]], dapr[DAPR[0]]
+    assert ("FAIL todo-backend cannot read secret cohere-api-key from store kubernetes-secrets: HTTP 500 ERR_SECRET_GET: "
+            "failed getting secret with key cohere-api-key from secret store kubernetes-secrets: secrets "
+            '"cohere-api-key" not found' in dapr[DAPR[1]]), dapr[DAPR[1]]
+    assert "pass todo-backend reads kubernetes-secrets/jwt-secret" in dapr[DAPR[1]], dapr[DAPR[1]]
+    assert "pass todo-frontend -> todo-backend /health: HTTP 200" in dapr[DAPR[2]], dapr[DAPR[2]]
+    assert ("FAIL Resiliency eventstack has no target for app todo-backend: calls to it get no timeout, retry or "
+            "breaker" in dapr[DAPR[2]]), dapr[DAPR[2]]
+    assert ("HTTP 500: failed to schedule job due to: rpc error: code = Unavailable desc = timeout waiting for "
+            "scheduler connection" in dapr[DAPR[3]]), dapr[DAPR[3]]
+    events = "\n".join(report["checkpoints"][4]["evidence"])
+    assert "FAIL todo-backend -> task-events: consumed by recurring-worker, audit-worker in " in events, events
+    assert "s, over the 2 s limit" in events, events
