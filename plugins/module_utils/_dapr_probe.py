@@ -100,9 +100,9 @@ def _component_scopes(client, namespace, name):
         component = client.request("GET", DAPR_API % (namespace, "components", name))
     except KubeError as exc:
         return "Component %s/%s: %s" % (namespace, name, "not found" if exc.status == 404 else exc.reason)
-    scopes = component.get("scopes") or []
-    return "Component %s/%s (%s) scopes: %s" % (namespace, name, (component.get("spec") or {}).get("type", "?"),
-                                                  ", ".join(scopes) if scopes else "none (every app-id)")
+    scopes = ", ".join(component.get("scopes") or []) or "none (every app-id)"
+    kind = (component.get("spec") or {}).get("type", "?")
+    return "Component %s/%s (%s) scopes: %s" % (namespace, name, kind, scopes)
 
 
 def state(client, spec, clock=None, new_key=None):
@@ -190,8 +190,8 @@ def _resiliency(client, namespace, name, caller, callee, pod_started):
         return False, ("FAIL Resiliency %s was created after the sidecar of %s started (%s > %s): daprd loads "
                        "Resiliency objects at start, so it is not applied until the pod restarts" % (
                            name, caller, created.isoformat(), pod_started.isoformat()))
-    return True, "pass Resiliency %s applies to %s -> %s (%s), loaded at sidecar start" % (name, caller, callee,
-                                                                                             applied)
+    return True, "pass Resiliency %s applies to %s -> %s (%s), loaded at sidecar start" % (
+        name, caller, callee, applied)
 
 
 def invocation(client, spec, clock=None):

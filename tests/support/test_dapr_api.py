@@ -54,8 +54,8 @@ def _setup(kube, client, scheduler=True):
         ('/api/v1/namespaces/%s/pods' % NS, dict(pod('todo-frontend-0', 'todo-frontend'))),
     ]
     if scheduler:
-        objects.append(('/api/v1/namespaces/%s/pods' % NS, pod('dapr-scheduler-server-0', daprd=False,
-                                                              labels={'app': 'dapr-scheduler-server'})))
+        scheduler_pod = pod('dapr-scheduler-server-0', daprd=False, labels={'app': 'dapr-scheduler-server'})
+        objects.append(('/api/v1/namespaces/%s/pods' % NS, scheduler_pod))
     for path, body in objects:
         client.request('POST', path, body=body)
     client.request('PATCH', '/api/v1/namespaces/%s/pods/todo-backend-0' % NS,
@@ -116,8 +116,8 @@ def test_a_one_shot_job_triggers_once_due_and_disappears(cluster):
     bus, clock = _setup(kube, client)
     assert go_duration('1h30m') == 5400.0 and go_duration('500ms') == 0.5 and go_duration('soon') is None
     assert call(client, 'todo-backend-0', 'POST', '/v1.0-alpha1/jobs/j', {'dueTime': '2s', 'data': 1}) == (204, None)
-    assert call(client, 'todo-backend-0', 'GET', '/v1.0-alpha1/jobs/j') == (200, {'name': 'j', 'data': 1,
-                                                                                 'dueTime': '2s'})
+    assert call(client, 'todo-backend-0', 'GET', '/v1.0-alpha1/jobs/j') == (
+        200, {'name': 'j', 'data': 1, 'dueTime': '2s'})
     clock.now += 2
     status, answer = call(client, 'todo-backend-0', 'GET', '/v1.0-alpha1/jobs/j')
     assert status == 500 and 'job not found' in answer['message']

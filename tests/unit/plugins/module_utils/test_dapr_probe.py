@@ -79,8 +79,8 @@ def test_state_round_trip_passes_with_timings_and_a_wrong_value_fails():
 
 
 def test_a_store_the_app_is_not_scoped_to_fails_naming_dapr_s_error_and_the_scopes():
-    client = FakeClient([pod("audit-worker")], lambda *_a: error(400, "ERR_STATE_STORE_NOT_FOUND",
-                                                                   "state store statestore is not found"),
+    refusal = error(400, "ERR_STATE_STORE_NOT_FOUND", "state store statestore is not found")
+    client = FakeClient([pod("audit-worker")], lambda *_a: refusal,
                         {_dapr_probe.DAPR_API % (NS, "components", "statestore"): {
                             "spec": {"type": "state.postgresql"}, "scopes": ["todo-backend"]}})
     passed, lines = _dapr_probe.state(client, {"namespace": NS, "store": "statestore", "app_ids": ["audit-worker"]})
