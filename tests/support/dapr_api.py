@@ -7,8 +7,9 @@ as Dapr's API reference documents (status codes, errorCode values) and judging f
   default keyPrefix), so app-ids do not share them;
 - secrets (``/v1.0/secrets/<store>/<key>``): ``secretstores.kubernetes`` Components scoped to the app-id and Dapr's
   built-in ``kubernetes`` store; none: ERR_SECRET_STORES_NOT_CONFIGURED (500); another name:
-  ERR_SECRET_STORE_NOT_FOUND (401: the runtime's status, where the API reference's table says 400); the Secret is read with the pod's ServiceAccount, under the emulator's RBAC
-  objects, and the API server's refusal or not-found is ERR_SECRET_GET (500); the answer maps each key to its value;
+  ERR_SECRET_STORE_NOT_FOUND (401: the runtime's status, where the API reference's table says 400); the Secret is
+  read with the pod's ServiceAccount, under the emulator's RBAC objects, and the API server's refusal or not-found
+  is ERR_SECRET_GET (500); the answer maps each key to its value;
 - invocation (``/v1.0/invoke/<app-id>/method/<method>``): the target app-id needs a running pod with a daprd
   sidecar in the namespace (else ERR_DIRECT_INVOKE, 500); the app answers its health path 200, or 503 when its
   container reports not ready, and Dapr passes the app's status on;
