@@ -437,6 +437,6 @@ def test_each_dapr_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converg
             "breaker" in dapr[DAPR[2]]), dapr[DAPR[2]]
     assert ("HTTP 500: failed to schedule job due to: rpc error: code = Unavailable desc = timeout waiting for "
             "scheduler connection" in dapr[DAPR[3]]), dapr[DAPR[3]]
-    events = "\n".join(report["checkpoints"][4]["evidence"])
+    events = "\n".join(checkpoint(report, "Events flow")["evidence"])
     assert "FAIL todo-backend -> task-events: consumed by recurring-worker, audit-worker in " in events, events
     assert "s, over the 2 s limit" in events, events
