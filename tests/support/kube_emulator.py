@@ -426,6 +426,7 @@ class KubeEmulator:
         kubelet would report it once it runs (None: pods keep no status, as until now)."""
         with self._lock:
             self._pod_started = kubelet
+
     def serve_api_group(self, group: str, handler: Callable[[dict], tuple] | None) -> None:
         """An aggregated API group (an APIService such as metrics-server's metrics.k8s.io): ``handler(request)`` gets
         ``{'method', 'path', 'query'}`` and returns ``(status, JSON body)``; None: the APIService is registered but its
