@@ -4,15 +4,13 @@
 """Action plugin of eventstack.oke.oci_wait: the wait loop runs here, on the controller, so that progress can be
 printed while it lasts. Each look is one run of the module with timeout 0; between looks the plugin sleeps
 `interval` seconds, and it prints the module's summary with the elapsed time whenever the summary changes and at
-least every `progress_interval` seconds."""
+least every `progress_interval` seconds (module_utils/_wait.py)."""
 
 from __future__ import annotations
 
-import time
-
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.eventstack.oke.plugins.module_utils import _oci_wait
+from ansible_collections.eventstack.oke.plugins.module_utils import _wait
 
 display = Display()
 
@@ -30,28 +28,16 @@ class ActionModule(ActionBase):
         timeout = float(args.get("timeout", 1800))
         interval = float(args.get("interval", 15))
         progress = float(args.get("progress_interval", 30))
-        look_args = dict(args, timeout=0)
-        started = time.monotonic()
-        shown_at, shown = None, None
-        polls = 0
-        while True:
-            polls += 1
-            look = self._execute_module(module_name="eventstack.oke.oci_wait", module_args=look_args,
+        lastargs = dict(args, timeout=0)
+
+        def look():
+            return self._execute_module(module_name="eventstack.oke.oci_wait", module_args=lastargs,
                                         task_vars=task_vars)
-            waited = time.monotonic() - started
-            if look.get("failed") or look.get("done"):
-                break
-            summary = look.get("summary", "")
-            if summary != shown or shown_at is None or time.monotonic() - shown_at >= progress:
-                display.display("  waiting (%s): %s" % (_oci_wait.elapsed(waited), summary))
-                shown, shown_at = summary, time.monotonic()
-            if waited >= timeout:
-                look.update(failed=True, msg="gave up after %s: %s (raise the wait timeout, or look at the resource "
-                                             "in the console)" % (_oci_wait.elapsed(waited), summary))
-                break
-            time.sleep(interval)
-        look.update(elapsed=round(waited, 1), polls=polls, changed=False)
-        if look.get("done") and polls > 1:
-            display.display("  done (%s): %s" % (_oci_wait.elapsed(waited), look.get("summary", "")))
-        result.update(look)
+
+        last, waited, polls, timed_out = _wait.poll(look, timeout, interval, progress, display.display)
+        if timed_out:
+            last.update(failed=True, msg="gave up after %s: %s (raise the wait timeout, or look at the resource in "
+                        "the console)" % (_wait.elapsed(waited), last.get("summary", "")))
+        last.update(elapsed=round(waited, 1), polls=polls, changed=False)
+        result.update(last)
         return result

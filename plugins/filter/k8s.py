@@ -36,16 +36,11 @@ def helm_release_files(releases, build_dir, source):
     return _manifests.helm_release_files(releases, build_dir, source)
 
 
-def k8s_not_ready(objects, wanted, condition="Ready"):
-    return _manifests.not_ready(objects, wanted, condition)
-
-
 class FilterModule:
     def filters(self):
         return {
             "k8s_sort": _wrap(k8s_sort),
             "k8s_redact": _wrap(k8s_redact),
             "k8s_manifest": _wrap(k8s_manifest),
-            "k8s_not_ready": _wrap(k8s_not_ready),
             "helm_release_files": _wrap(helm_release_files),
         }

@@ -4,16 +4,17 @@
 """Internal: expectations about a cluster's objects, each judged pass or fail with what was observed and why.
 
 An expectation names ``kind`` (``api_version`` for kinds outside the core and apps groups), ``namespace`` and
-either one object (``name``) or every object of the kind there (optionally only those whose labels include
-``labels``; at least ``min_count`` of them, default 1). It then asks for one of:
+one object (``name``), several (``names``: each must exist), or every object of the kind there (optionally only those
+whose labels include ``labels``; at least ``min_count`` of them, default 1). It then asks for one of:
 
 - ``condition``: ``{type, status}`` (status default ``"True"``) in ``status.conditions``;
 - ``containers``: names every matching Pod runs (containers, or init containers that keep running: native
   sidecars such as daprd with ``dapr.io/enable-native-sidecar``);
 - nothing: the objects exist.
 
-A failure's reason names the condition's own reason and message, the waiting or terminated reasons of the pods
-behind a workload (image pull errors, crash loops) and the newest Warning events about the object. Every list is
+A failure's reason names the condition's own reason and message, the object's ``status.phase`` (and
+``phaseReason``) where it has one, the waiting or terminated reasons of the pods behind a workload (image pull
+errors, crash loops) and the newest Warning events about the object. Every list is
 read once per (kind, namespace), whatever the number of expectations.
 """
 
@@ -122,6 +123,10 @@ def _workload_pods(reader, obj, namespace):
 
 def _why(reader, obj, kind, namespace):
     reasons = []
+    status = obj.get("status") or {}
+    if kind != "Pod" and status.get("phase"):
+        reasons.append("phase %s%s" % (status["phase"], " - %s" % status["phaseReason"]
+                                       if status.get("phaseReason") else ""))
     if kind in WORKLOADS:
         reasons += _pod_reasons(_workload_pods(reader, obj, namespace))
     elif kind == "Pod":
@@ -137,9 +142,12 @@ def _running_containers(pod):
 
 
 def _label(expectation):
-    what = expectation.get("name") or "every %s%s" % (expectation["kind"], (
-        " labelled %s" % ",".join("%s=%s" % item for item in sorted(expectation["labels"].items()))
-        if expectation.get("labels") else ""))
+    if expectation.get("name") or expectation.get("names"):
+        what = expectation.get("name") or ", ".join(expectation["names"])
+    else:
+        what = "every %s%s" % (expectation["kind"], (
+            " labelled %s" % ",".join("%s=%s" % item for item in sorted(expectation["labels"].items()))
+            if expectation.get("labels") else ""))
     where = " in %s" % expectation["namespace"] if expectation.get("namespace") else ""
     if expectation.get("condition"):
         want = "%s=%s" % (expectation["condition"]["type"], expectation["condition"].get("status", "True"))
@@ -147,7 +155,8 @@ def _label(expectation):
         want = "runs %s" % ", ".join(expectation["containers"])
     else:
         want = "exists"
-    return "%s %s%s: %s" % (expectation["kind"], what, where, want) if expectation.get("name") else \
+    return "%s %s%s: %s" % (expectation["kind"], what, where, want) \
+        if expectation.get("name") or expectation.get("names") else \
         "%s%s: %s" % (what, where, want)
 
 
@@ -166,6 +175,15 @@ def judge(reader, expectation):
     if expectation.get("name"):
         items = [i for i in items if (i.get("metadata") or {}).get("name") == expectation["name"]]
         minimum = 1
+    elif expectation.get("names"):
+        wanted_names = list(expectation["names"])
+        items = [i for i in items if (i.get("metadata") or {}).get("name") in wanted_names]
+        missing = [n for n in wanted_names if n not in {(i.get("metadata") or {}).get("name") for i in items}]
+        if missing:
+            result["observed"] = "%d of %d found" % (len(wanted_names) - len(missing), len(wanted_names))
+            result["reason"] = "not found: %s" % ", ".join(missing)
+            return result
+        minimum = len(wanted_names)
     else:
         items = [i for i in items if _labels_match(expectation.get("labels"), (i.get("metadata") or {}).get("labels"))]
         minimum = int(expectation.get("min_count", 1))
@@ -208,3 +226,27 @@ def judge(reader, expectation):
 def judge_all(client, expectations):
     reader = Reader(client)
     return [judge(reader, expectation) for expectation in expectations or []]
+
+
+def failing(results):
+    """The required results that did not pass."""
+    return [r for r in results if r["required"] and not r["passed"]]
+
+
+def describe(results, limit=0):
+    """The failing required results in one line: name (observed: reason); ... Each reason cut at `limit` characters
+    (0: whole)."""
+    parts = []
+    for result in failing(results):
+        reason = result["reason"]
+        if limit and len(reason) > limit:
+            reason = reason[:limit - 3].rstrip() + "..."
+        parts.append("%s (%s%s)" % (result["name"], result["observed"], ": " + reason if reason else ""))
+    return "; ".join(parts)
+
+
+def progress(results):
+    """What a wait shows while it lasts: how many expectations pass, and the pending ones with short reasons."""
+    pending = failing(results)
+    required = [r for r in results if r["required"]]
+    return "%d of %d ready; pending: %s" % (len(required) - len(pending), len(required), describe(results, 160))

@@ -178,30 +178,6 @@ def summarize(objects):
     return dict(sorted(counts.items()))
 
 
-def not_ready(objects, wanted, condition="Ready"):
-    """For each wanted name: why it is not ready ("<name>: <reason> - <message>"), from status.conditions.
-
-    objects: what a list call returned; wanted: the names that must have condition `condition` True. Names
-    missing from objects are "not found"; an object without that condition is "no <condition> condition yet".
-    """
-    by_name = {(obj.get("metadata") or {}).get("name"): obj for obj in objects or []}
-    pending = []
-    for name in wanted or []:
-        obj = by_name.get(name)
-        if obj is None:
-            pending.append("%s: not found" % name)
-            continue
-        found = [c for c in ((obj.get("status") or {}).get("conditions") or []) if c.get("type") == condition]
-        if found and str(found[0].get("status")) == "True":
-            continue
-        if not found:
-            pending.append("%s: no %s condition yet" % (name, condition))
-        else:
-            pending.append("%s: %s%s" % (name, found[0].get("reason") or "%s=%s" % (condition, found[0].get("status")),
-                                         " - " + found[0]["message"] if found[0].get("message") else ""))
-    return pending
-
-
 CHART_OUTPUT = ".manifests.yaml"
 CHART_CRDS = ".crds.yaml"
 

@@ -120,8 +120,3 @@ def judge(kind, resource, requests, state="present", expect=None):
     result["message"] = "%s %s: %s%s" % (label, name, "; ".join(missing),
                                          (". OCI says: " + "; ".join(errors)) if errors else "")
     return result
-
-
-def elapsed(seconds):
-    seconds = int(seconds)
-    return "%dm%02ds" % divmod(seconds, 60) if seconds >= 60 else "%ds" % seconds

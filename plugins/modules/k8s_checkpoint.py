@@ -19,6 +19,8 @@ description:
   - A failure's reason gives the condition's reason and message, the waiting or terminated reasons of the pods behind
     a workload (image pull errors, crash loops, failing probes) and the newest Warning events about the object.
   - Reads only, through the kubernetes Python client; every list is read once per kind and namespace.
+  - With O(wait_timeout), waits until every required expectation passes, showing what is still pending with the
+    elapsed time at least every O(progress_interval) seconds; a wait that runs out of time fails with the reasons.
 extends_documentation_fragment:
   - eventstack.oke.read_only
   - eventstack.oke.kube_auth
@@ -31,9 +33,31 @@ options:
     elements: dict
     required: true
   fail_on_failure:
-    description: Fail when a required expectation fails.
+    description: Fail when a required expectation fails (with O(wait_timeout), still failing at the end of the wait).
     type: bool
     default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for every required expectation to pass; 0 judges once.
+      - The wait runs in the action plugin, on the controller, so that it can show progress; each look is one run of
+        the module with O(wait_timeout=0).
+    type: int
+    default: 0
+  wait_interval:
+    description: Seconds between two looks while waiting.
+    type: int
+    default: 10
+  progress_interval:
+    description:
+      - While waiting, print what is still pending and the elapsed time whenever that changes and at least this
+        often (seconds).
+    type: int
+    default: 30
+  wait_setting:
+    description:
+      - The variable that sets O(wait_timeout), named in the failure message of a wait that ran out of time.
+    type: str
+    default: wait_timeout
 """
 
 EXAMPLES = r"""
@@ -52,6 +76,23 @@ EXAMPLES = r"""
         namespace: kafka
         name: todo-kafka
         condition: {type: Ready}
+
+- name: Wait up to ten minutes for Kafka and its topics, with progress
+  eventstack.oke.k8s_checkpoint:
+    expectations:
+      - kind: Kafka
+        api_version: kafka.strimzi.io/v1
+        namespace: kafka
+        name: todo-kafka
+        condition: {type: Ready}
+      - kind: KafkaTopic
+        api_version: kafka.strimzi.io/v1
+        namespace: kafka
+        labels: {strimzi.io/cluster: todo-kafka}
+        min_count: 6
+        condition: {type: Ready}
+    wait_timeout: 600
+    wait_setting: strimzi_kafka_wait_timeout
 """
 
 RETURN = r"""
@@ -69,9 +110,13 @@ requests:
   returned: always
   type: int
 elapsed:
-  description: Seconds the checks took.
+  description: Seconds the checks took (with O(wait_timeout), the whole wait).
   returned: always
   type: float
+polls:
+  description: How many times the expectations were judged (with O(wait_timeout)).
+  returned: when O(wait_timeout) is above 0
+  type: int
 """
 
 import time
@@ -85,6 +130,11 @@ def main():
         argument_spec=_k8s_client.kube_auth_argspec(
             expectations=dict(type="list", elements="dict", required=True),
             fail_on_failure=dict(type="bool", default=True),
+            # The wait runs in the action plugin (plugins/action/k8s_checkpoint.py); a run of the module judges once.
+            wait_timeout=dict(type="int", default=0),
+            wait_interval=dict(type="int", default=10),
+            progress_interval=dict(type="int", default=30),
+            wait_setting=dict(type="str", default="wait_timeout"),
         ),
         supports_check_mode=True,
     )
@@ -101,10 +151,8 @@ def main():
     output = dict(changed=False, results=results, passed=passed, requests=client.requests,
                   elapsed=round(time.monotonic() - started, 3))
     if not passed and params["fail_on_failure"]:
-        failing = [r for r in results if r["required"] and not r["passed"]]
-        module.fail_json(msg="%d of %d checkpoints failed: %s" % (len(failing), len(results), "; ".join(
-            "%s (%s%s)" % (r["name"], r["observed"], ": " + r["reason"] if r["reason"] else "") for r in failing)),
-            **output)
+        module.fail_json(msg="%d of %d checkpoints failed: %s" % (
+            len(_checkpoint.failing(results)), len(results), _checkpoint.describe(results)), **output)
     module.exit_json(**output)
 
 

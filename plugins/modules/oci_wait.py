@@ -105,7 +105,7 @@ polls:
 import time
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client, _oci_wait
+from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client, _oci_wait, _wait
 
 ARGUMENT_SPEC = _oci_client.oci_auth_argspec(
     kind={"type": "str", "choices": ["cluster", "node_pool", "bastion"], "required": True},
@@ -158,7 +158,7 @@ def main():
         module.fail_json(msg=verdict["message"], **out)
     if not verdict["done"] and params["timeout"] > 0:
         module.fail_json(msg="gave up after %s: %s (raise the wait timeout, or look at the resource in the console)"
-                         % (_oci_wait.elapsed(waited), verdict["summary"]), **out)
+                         % (_wait.elapsed(waited), verdict["summary"]), **out)
     module.exit_json(changed=False, **out)
 
 

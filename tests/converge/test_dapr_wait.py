@@ -3,6 +3,8 @@ controller, creating the control-plane Deployments and setting their Available c
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.playbook import run_playbook
@@ -52,6 +54,21 @@ def test_unavailable_component_is_named(emulator):
     run = converge(env)
     assert run.rc != 0
     output = " ".join(run.output.split())
-    assert "the Dapr control plane is not Available after 10s (dapr_wait_timeout)" in output
-    assert "dapr-sentry: MinimumReplicasUnavailable - Deployment does not have minimum availability." in output
-    assert "dapr-sidecar-injector: no Available condition yet" in output
+    # While it waits, the task says what is pending; when the time is up it fails naming each component's reason.
+    assert re.search(r"waiting \(\d+s\): 0 of 1 ready; pending: Dapr control plane Available \(1 of 3 Available: "
+                     r"dapr-sentry", output), output
+    assert "not ready after 10s (dapr_wait_timeout): Dapr control plane Available (1 of 3 Available" in output
+    assert ("dapr-sentry Available=False reason: MinimumReplicasUnavailable message: Deployment does not have minimum "
+            "availability." in output)
+    assert "dapr-sidecar-injector no Available condition yet" in output
+    assert "dapr-operator Available" not in output
+
+
+def test_a_missing_component_is_named(emulator):
+    server, env = emulator
+    assert server.call("DELETE", DEPLOYMENTS + "/dapr-sentry", {}, "application/json") == 200
+    for name in ("dapr-operator", "dapr-sidecar-injector"):
+        available(server, name, "True")
+    run = converge(env)
+    assert run.rc != 0
+    assert "(2 of 3 found: not found: dapr-sentry)" in " ".join(run.output.split())

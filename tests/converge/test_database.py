@@ -56,8 +56,8 @@ def test_a_cluster_that_is_not_ready_fails_with_its_phase(converged):
     run = converge(env)
     assert run.rc != 0
     output = " ".join(run.output.split())
-    assert ("not Ready after 10s (database_wait_timeout): Cluster todo-db: ClusterIsNotReady - Cluster Is Not Ready "
-            "(phase: Setting up primary)") in output
+    assert ("not ready after 10s (database_wait_timeout): PostgreSQL cluster todo-db Ready (0 of 1 Ready: todo-db "
+            "Ready=False reason: ClusterIsNotReady message: Cluster Is Not Ready; phase Setting up primary)") in output
 
 
 def test_external_mode_checks_the_database_then_writes_its_url(converged, postgres):

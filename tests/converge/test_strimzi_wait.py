@@ -40,8 +40,8 @@ def test_a_failing_condition_surfaces_its_message(converged):
     run = converge(env)
     assert run.rc != 0
     output = " ".join(run.output.split())
-    assert "not Ready after 10s (strimzi_kafka_wait_timeout)" in output
-    assert ("Kafka todo-kafka: InvalidResourceException - Kafka 3.6.0 is not supported by this operator"
-            in output)
-    assert "KafkaTopic task-updates-dlq: no Ready condition yet" in output
-    assert "KafkaTopic task-events:" not in output
+    assert "not ready after 10s (strimzi_kafka_wait_timeout)" in output
+    assert ("Kafka todo-kafka Ready (0 found" not in output and "todo-kafka Ready=False reason: "
+            "InvalidResourceException message: Kafka 3.6.0 is not supported by this operator" in output)
+    assert "Kafka topics Ready (5 of 6 Ready: task-updates-dlq no Ready condition yet)" in output
+    assert "task-events Ready=" not in output

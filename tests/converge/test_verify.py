@@ -66,6 +66,21 @@ ENGINE = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "ca
                                                             "securityContext": {"privileged": True}}]}}}}
 
 
+# The Deployments of the Dapr control plane the chart installs (restricted-compliant as the dapr role sets them): the
+# dapr role declares them ready when Available, and verify checks the same.
+DAPR_CONTROL_PLANE = [{
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "dapr-system"},
+    "spec": {"selector": {"matchLabels": {"app": name}}, "template": {
+        "metadata": {"labels": {"app": name}},
+        "spec": {"securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                 "containers": [{"name": name, "image": "ghcr.io/dapr/dapr:1.16.2",
+                                 "resources": {"requests": {"cpu": "50m", "memory": "64Mi"},
+                                               "limits": {"cpu": "200m", "memory": "256Mi"}},
+                                 "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                                     "capabilities": {"drop": ["ALL"]}}}]}}}}
+    for name in ("dapr-operator", "dapr-sentry", "dapr-sidecar-injector")]
+
+
 def make_healthy(server, replicas=None, engine=True, **bus):
     """What the controllers and kubelets of a healthy one-node cluster would have reported, and the Dapr sidecars and
     Kafka Exporter the event probe talks to (their stand-in is returned). The pods go through the emulator's Pod
@@ -79,7 +94,16 @@ def make_healthy(server, replicas=None, engine=True, **bus):
         server.call("POST", "/apis/apps/v1/namespaces/kube-system/daemonsets", ENGINE, "application/json")
         server.call("PATCH", "/apis/apps/v1/namespaces/kube-system/daemonsets/calico-node/status",
                     {"status": {"desiredNumberScheduled": 1, "numberReady": 1, "currentNumberScheduled": 1}})
+        # What the tigera operator reports once calico-node runs everywhere (the policy_engine role waits for it).
+        server.call("POST", "/apis/operator.tigera.io/v1/tigerastatuses", {
+            "apiVersion": "operator.tigera.io/v1", "kind": "TigeraStatus", "metadata": {"name": "calico"}},
+            "application/json")
+        server.call("PATCH", "/apis/operator.tigera.io/v1/tigerastatuses/calico/status", {"status": {"conditions": [
+            {"type": "Available", "status": "True", "reason": "AllObjectsAvailable", "message": "All objects available",
+             "lastTransitionTime": "2026-12-02T06:00:00Z"}]}})
     server.call("PATCH", "/api/v1/nodes/kind-control-plane/status", ALLOCATABLE)
+    for deployment in DAPR_CONTROL_PLANE:
+        server.call("POST", "/apis/apps/v1/namespaces/dapr-system/deployments", deployment, "application/json")
     for api_version, plural, kind, condition in READY:
         for obj in server.objects(kind):
             meta = obj["metadata"]
@@ -199,8 +223,9 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
         bus.received["websocket-worker-0"]) & set(bus.received["websocket-worker-1"])
     assert sorted(e["subject"] for e in bus.published) == ["reminders", "task-events", "task-updates"]
     layers = "\n".join(report["checkpoints"][0]["evidence"])
-    for line in ("pass Kafka todo-kafka ready", "pass Dapr sidecars injected into the apps' pods",
-                 "pass Deployments available in todo-app", "pass PostgreSQL cluster ready"):
+    for line in ("pass Kafka todo-kafka Ready", "pass Kafka topics Ready", "pass Dapr sidecars injected into the apps' pods",
+                 "pass Deployments available in todo-app", "pass PostgreSQL cluster todo-db Ready",
+                 "pass Dapr control plane Available: 3 of 3 Available"):
         assert line in layers, layers
     assert run.recap["changed"] == 0, run.output
     assert len(server.objects()) == before, "verify changes nothing (the probe pod is gone again)"

@@ -42,6 +42,23 @@ def test_render_writes_manifests(rendered):
         {"observability.yaml"} if prometheus else set()) | ({"policy_engine.yaml"} if engine else set())
 
 
+def test_the_run_ends_with_the_seconds_each_role_took(rendered):
+    """The collection's ansible.cfg enables eventstack.oke.role_timing: after the recap, one row per role that ran
+    (k8s_objects and helm_releases counted for the roles that include them), and a total of every task started."""
+    _env_name, _build, first = rendered
+    tail = first.output[first.output.rindex("PLAY RECAP"):]
+    assert "ROLE TIMING" in tail, tail
+    rows = [line.split() for line in tail.split("ROLE TIMING", 1)[1].splitlines() if line.strip().strip("*").strip()]
+    rows = rows[:[row[0] for row in rows].index("total") + 1]  # stderr follows stdout in the run's output
+    assert rows[0] == ["role", "tasks", "seconds", "share"]
+    roles = {row[0]: row for row in rows[1:-1]}
+    assert {"preflight", "k8s_base", "strimzi_kafka", "dapr", "apps", "hardening", "verify"} <= set(roles), rows
+    assert not {"k8s_objects", "helm_releases"} & set(roles), rows
+    started = sum(1 for line in first.output.splitlines() if line.startswith(("TASK [", "RUNNING HANDLER [")))
+    assert rows[-1][:2] == ["total", str(started)]
+    assert sum(int(row[1]) for row in roles.values()) == started
+
+
 def test_every_object_is_valid_against_the_target_schema(rendered):
     env_name, build, _first = rendered
     version = inventory_vars(env_name)["eventstack_kubernetes_version"]

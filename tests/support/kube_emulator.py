@@ -945,7 +945,7 @@ NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false', 'EVENTSTACK_WAIT_FOR_OPERATORS': 
 
 # CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
 PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr', 'cloudnative-pg',
-                     'prometheus-operator')
+                     'prometheus-operator', 'calico')
 
 
 def platform_crds() -> list[pathlib.Path]:

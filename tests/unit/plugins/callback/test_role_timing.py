@@ -1,11 +1,7 @@
 """eventstack.oke.role_timing: tasks counted for the outermost role they run in, times from one task's start to the
-next, the table slowest first, and the table a real ansible-playbook run ends with."""
+next, the table slowest first (tests/render/test_render.py reads the table a whole site.yml run ends with)."""
 
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
 
 from ansible_collections.eventstack.oke.plugins.callback import role_timing
 
@@ -84,28 +80,3 @@ def test_nothing_printed_for_a_run_without_tasks():
     callback._display = display
     callback.v2_playbook_on_stats(None)
     assert display.lines == []
-
-
-def test_a_playbook_run_ends_with_the_table(tmp_path):
-    """The collection's ansible.cfg enables the callback: a real run of a play with a role prints it after the
-    recap, naming the role and the play's own tasks."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(role_timing.__file__))))  # the collection
-    roles = tmp_path / "roles" / "slow_one" / "tasks"
-    roles.mkdir(parents=True)
-    (roles / "main.yml").write_text("- name: Sleep a little\n  ansible.builtin.pause:\n    seconds: 1\n")
-    playbook = tmp_path / "play.yml"
-    playbook.write_text("- name: Timing\n  hosts: localhost\n  gather_facts: false\n  roles: [slow_one]\n"
-                        "  tasks:\n    - name: Say\n      ansible.builtin.debug:\n        msg: hi\n")
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(root, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_COLLECTIONS_PATH=os.path.dirname(os.path.dirname(os.path.dirname(root))),
-               ANSIBLE_ROLES_PATH=str(tmp_path / "roles"))
-    ansible = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    proc = subprocess.run([ansible, str(playbook), "-i", "localhost,", "-c", "local"], env=env, cwd=str(tmp_path),
-                          capture_output=True, text=True, check=False, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    tail = proc.stdout[proc.stdout.index("PLAY RECAP"):]
-    assert "ROLE TIMING" in tail, proc.stdout
-    rows = {line.split()[0]: line.split() for line in tail.split("ROLE TIMING", 1)[1].splitlines() if line.strip()
-            and not line.startswith("*")}
-    assert float(rows["slow_one"][2]) >= 1.0 and rows["slow_one"][1] == "1"
-    assert rows[role_timing.OUTSIDE][1] == "1"

@@ -7,8 +7,7 @@ from ansible_collections.eventstack.oke.plugins.filter import k8s, preflight
 
 
 def test_filters_are_registered():
-    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "k8s_not_ready",
-                                                 "helm_release_files"}
+    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "helm_release_files"}
     assert set(preflight.FilterModule().filters()) == {"k8s_base_problems", "controller_problems", "stack_volumes"}
 
 

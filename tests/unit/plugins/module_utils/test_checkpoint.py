@@ -107,3 +107,39 @@ def test_a_kind_the_cluster_does_not_serve_is_named():
         _checkpoint.judge_all(FakeClient(LISTS), [{"kind": "Gateway", "api_version": "gateway.networking.k8s.io/v1"}])
     with pytest.raises(_checkpoint.CheckpointError, match="give api_version"):
         _checkpoint.judge_all(FakeClient(LISTS), [{"kind": "Cluster"}])
+
+
+def test_names_each_must_exist_and_pass():
+    client = FakeClient(LISTS)
+    missing, failing, passing = _checkpoint.judge_all(client, [
+        {"kind": "Deployment", "namespace": "todo-app", "names": ["todo-frontend", "gone", "also-gone"],
+         "condition": {"type": "Available"}},
+        {"kind": "Deployment", "namespace": "todo-app", "names": ["todo-frontend", "todo-backend"],
+         "condition": {"type": "Available"}},
+        {"kind": "Deployment", "namespace": "todo-app", "names": ["todo-frontend"], "condition": {"type": "Available"}}])
+    assert missing["name"] == "Deployment todo-frontend, gone, also-gone in todo-app: Available=True"
+    assert (missing["passed"], missing["observed"]) == (False, "1 of 3 found")
+    assert missing["reason"] == "not found: gone, also-gone"
+    assert failing["observed"] == "1 of 2 Available" and failing["reason"].startswith("todo-backend Available=False")
+    assert passing["passed"] and passing["observed"] == "1 of 1 Available"
+
+
+def test_a_phase_explains_an_operator_resource():
+    lists = {"/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas": [
+        {"metadata": {"name": "todo-kafka"}, "status": {"phase": "Setting up primary", "phaseReason": "Creating",
+                                                        "conditions": [{"type": "Ready", "status": "False"}]}}]}
+    (result,) = _checkpoint.judge_all(FakeClient(lists), [
+        {"kind": "Kafka", "api_version": "kafka.strimzi.io/v1", "namespace": "kafka", "name": "todo-kafka",
+         "condition": {"type": "Ready"}}])
+    assert result["reason"] == "todo-kafka Ready=False; phase Setting up primary - Creating"
+
+
+def test_describe_and_progress_name_only_required_failures_and_cut_long_reasons():
+    results = [{"name": "a", "required": True, "passed": True, "observed": "1 found", "reason": ""},
+               {"name": "b", "required": True, "passed": False, "observed": "0 of 1 Ready", "reason": "x" * 300},
+               {"name": "c", "required": False, "passed": False, "observed": "0 found", "reason": "too few"}]
+    assert _checkpoint.failing(results) == [results[1]]
+    assert _checkpoint.describe(results) == "b (0 of 1 Ready: %s)" % ("x" * 300)
+    line = _checkpoint.progress(results)
+    assert line.startswith("1 of 2 ready; pending: b (0 of 1 Ready: xxx") and line.endswith("...)")
+    assert len(line) < 220

@@ -95,21 +95,6 @@ def test_summarize_counts_per_kind_and_namespace():
     assert counts == {("Namespace", "(cluster)"): 1, ("Secret", "a"): 2}
 
 
-def test_not_ready_names_reason_and_message():
-    def obj(name, *conditions):
-        return {"metadata": {"name": name}, "status": {"conditions": list(conditions)}}
-    ready = obj("a", {"type": "Ready", "status": "True"})
-    failing = obj("b", {"type": "Ready", "status": "False", "reason": "InvalidConfig",
-                        "message": "min.insync.replicas 2 > replicas 1"})
-    waiting = obj("c", {"type": "Warning", "status": "True"})
-    unknown = obj("d", {"type": "Ready", "status": "Unknown"})
-    assert _manifests.not_ready([ready, failing, waiting, unknown], ["a", "b", "c", "d", "e"]) == [
-        "b: InvalidConfig - min.insync.replicas 2 > replicas 1", "c: no Ready condition yet", "d: Ready=Unknown",
-        "e: not found"]
-    assert _manifests.not_ready([ready], ["a"]) == []
-    assert _manifests.not_ready([obj("x", {"type": "Available", "status": "True"})], ["x"], "Available") == []
-
-
 def test_helm_release_files_hold_what_apply_mode_installs():
     releases = [{"name": "dapr", "namespace": "dapr-system", "chart": "dapr", "repo": "https://dapr.github.io/helm-charts",
                  "version": 1.18, "values": {"global": {"ha": {"enabled": False}}}, "wait": True}]

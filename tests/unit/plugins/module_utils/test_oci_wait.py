@@ -79,7 +79,3 @@ def test_deletion_is_done_when_oci_no_longer_has_it():
     deleting = _oci_wait.judge("cluster", {"name": "c", "lifecycle_state": "DELETING"}, [], state="absent")
     assert not deleting["done"] and not deleting["failed"]
     assert _oci_wait.judge("cluster", None, [])["failed"]
-
-
-def test_elapsed_reads_like_a_clock():
-    assert [_oci_wait.elapsed(s) for s in (5, 60, 754)] == ["5s", "1m00s", "12m34s"]
