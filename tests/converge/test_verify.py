@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
 from tests.support.cni_standin import NodeStandIn
 from tests.support.dapr_standin import DaprKafkaStandIn
+from tests.support.gateway_standin import GatewayStandIn, envoy_proxy
 from tests.support.metrics_standin import MetricsServerStandIn
 from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
@@ -46,6 +47,12 @@ LIVE = ["Every node Ready with its node pool's shape", "The CI deployer may depl
 # The checkpoints asked through the Dapr sidecars (dapr_probe), in the report's order.
 DAPR = ["State saved, read and deleted through a scoped Dapr sidecar", "Apps read their secrets through Dapr",
         "Service invocation between apps, with the Resiliency applied", "A Dapr job is scheduled, triggered and deleted"]
+
+
+# The checkpoints asked through the gateway (gateway_probe), and the consumer lag one (event_flow_probe).
+GATEWAY = ["The gateway routes /, /api and the WebSocket to their backends",
+           "HTTPS valid, HTTP redirected and security headers present"]
+LAG = "Kafka consumer lag observable for every subscriber (kafka_consumergroup_lag)"
 
 
 def _prefix(api_version):
@@ -125,6 +132,10 @@ def make_healthy(server, replicas=None, engine=True, **bus):
                                  "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                                      "capabilities": {"drop": ["ALL"]}}}]}}, "application/json")
     MetricsServerStandIn(server)
+    # Envoy Gateway's proxy for the Gateway (its pod and LoadBalancer Service), answering as Envoy programmed from
+    # the Gateway, its HTTPRoutes and ClientTrafficPolicy would.
+    envoy_proxy(server)
+    GatewayStandIn(server)
     return DaprKafkaStandIn(server, **bus)
 
 
@@ -164,8 +175,25 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
         "Every pod is admitted by its namespace's Pod Security level",
         "NetworkPolicies allow the flows the stack needs", "NetworkPolicies are enforced: a connection they deny fails",
-        "Events flow through Dapr and Kafka to their subscribers"] + LIVE + DAPR
+        "Events flow through Dapr and Kafka to their subscribers", LAG] + LIVE + DAPR + GATEWAY
     events = checkpoint(report, "Events flow")["evidence"]
+    gateway = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in GATEWAY}
+    assert "asked through the API server's service proxy to Service envoy-gateway-system/envoy-envoy-gateway-system-" \
+        in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    for line in ("pass GET /: 200 text/html from todo-app/todo-frontend (rule / of HTTPRoute todo-app/eventstack-apps)",
+                 "pass GET /api/health: 200 application/json from todo-app/todo-backend (rule /api of HTTPRoute "
+                 "todo-app/eventstack-apps)",
+                 "pass WebSocket upgrade on /ws: 101 Switching Protocols, Sec-WebSocket-Accept valid from "
+                 "todo-app/websocket-worker (rule /ws of HTTPRoute todo-app/eventstack-apps)"):
+        assert line in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    assert ("pass HTTP GET / (200) carries Permissions-Policy, Referrer-Policy, X-Content-Type-Options, "
+            "X-Frame-Options") in gateway[GATEWAY[1]], gateway[GATEWAY[1]]
+    lag = checkpoint(report, "Kafka consumer lag")["evidence"]
+    assert "pass notification-worker on reminders: lag 0 over 1 partition(s)" in lag, lag
+    assert [line.split(" on ")[0] for line in lag] == [
+        "pass recurring-worker", "pass audit-worker", "pass notification-worker", "pass audit-worker",
+        "pass audit-worker", "pass websocket-worker/websocket-worker-0 (group websocket-worker-0)",
+        "pass websocket-worker/websocket-worker-1 (group websocket-worker-1)"], lag
     enforcement = checkpoint(report, "NetworkPolicies are enforced")
     assert enforcement["required"] is True and enforcement["passed"] is True, enforcement
     assert enforcement["evidence"][0].startswith("pass the probe pod todo-app/eventstack-netpol-probe-"), enforcement
