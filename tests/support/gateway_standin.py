@@ -147,8 +147,8 @@ def envoy_proxy(server, namespace=None):
     Deployment) and its LoadBalancer Service (ports 80/443 to 10080/10443), in the controller's namespace."""
     objects = server.objects()
     for group in _pod_model.envoy_pods(objects):
-        labels = dict(group['metadata']['labels'], **{'app.kubernetes.io/name': 'envoy',
-                                                       'app.kubernetes.io/managed-by': 'envoy-gateway'})
+        labels = dict(group['metadata']['labels'])
+        labels.update({'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/managed-by': 'envoy-gateway'})
         gateway = server.get('gateway.networking.k8s.io/v1', 'Gateway', labels[OWNER], labels[OWNER_NS])
         ports = sorted({l['port'] for l in gateway['spec']['listeners']})
         ns = namespace or group['namespace']
@@ -327,8 +327,8 @@ class GatewayStandIn:
         if not refs:
             return None
         gateway = self._gateway()
-        secret = self.server.get('v1', 'Secret', refs[0]['name'], refs[0].get('namespace',
-                                                                                gateway['metadata']['namespace']))
+        namespace = refs[0].get('namespace', gateway['metadata']['namespace'])
+        secret = self.server.get('v1', 'Secret', refs[0]['name'], namespace)
         if secret is None or 'tls.crt' not in secret.get('data', {}):
             return None
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -608,8 +608,8 @@ class KubeEmulator:
         raw = req._raw_request
         headers = {k.lower(): v for k, v in raw.headers.items() if k.lower() != 'authorization'}
         headers['host'] = address
-        request = {'method': req.method.value, 'path': (path or '/') + (f'?{raw.query_string}' if raw.query_string
-                                                                      else ''),
+        query = f'?{raw.query_string}' if raw.query_string else ''
+        request = {'method': req.method.value, 'path': (path or '/') + query,
                    'headers': headers, 'body': b'', 'scheme': scheme or 'http'}
         try:
             if handler is None:
