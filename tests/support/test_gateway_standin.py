@@ -41,8 +41,8 @@ def test_the_service_proxy_answers_as_the_api_server_without_a_ready_endpoint_or
 def test_envoy_behind_the_service_proxy_routes_redirects_and_upgrades(cluster):
     server, client = cluster
     envoy = GatewayStandIn(server)
-    gateway = {'apiVersion': 'gateway.networking.k8s.io/v1', 'kind': 'Gateway', 'metadata': {'name': 'eventstack',
-                                                                                              'namespace': NS}}
+    gateway = {'apiVersion': 'gateway.networking.k8s.io/v1', 'kind': 'Gateway',
+               'metadata': {'name': 'eventstack', 'namespace': NS}}
     # No Gateway API CRDs in a bare emulator: the stand-in reads objects through server.objects()/get().
     server._store[('gateway.networking.k8s.io', 'gateways', NS, 'eventstack')] = dict(
         gateway, spec={'listeners': [{'name': 'http', 'protocol': 'HTTP', 'port': 80}]},
