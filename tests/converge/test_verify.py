@@ -246,7 +246,7 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert ("FAIL: 14 of 16 checkpoints passed; required and failing: Every layer is ready, Service invocation between "
+    assert ("FAIL: 17 of 19 checkpoints passed; required and failing: Every layer is ready, Service invocation between "
             "apps, with the Resiliency applied") in run.output, run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
