@@ -78,6 +78,47 @@ def group_offsets(metrics, group, topic):
             if labels.get("topic") == topic and labels.get("consumergroup") == group and "partition" in labels}
 
 
+def group_lag(metrics, group, topic):
+    """{partition: lag} of a consumer group on a topic (kafka_consumergroup_lag; -1 where it has no offset)."""
+    return {labels["partition"]: int(value) for labels, value in metrics.get("kafka_consumergroup_lag", [])
+            if labels.get("topic") == topic and labels.get("consumergroup") == group and "partition" in labels}
+
+
+def lag_observable(metrics, probes, results):
+    """(passed, evidence): kafka_consumergroup_lag present for every partition of each probed topic, for each
+    subscriber's consumer group (the groups the probe followed). The exporter reports a group on a topic once the
+    group has committed an offset there and its groupRegex/topicRegex (Kafka spec.kafkaExporter) let it through."""
+    lines, passed = [], True
+    for probe, result in zip(probes, results):
+        topic = probe["topic"]
+        partitions = topic_offsets(metrics, topic)
+        if not result["subscribers"]:
+            continue
+        if not result["groups"]:
+            passed = False
+            lines.append("FAIL %s: no consumer group to look for (%s)" % (topic, result["reason"] or "none found"))
+            continue
+        for label, group in result["groups"].items():
+            lag = group_lag(metrics, group, topic)
+            missing = sorted(set(partitions) - set(lag), key=lambda p: int(p) if p.isdigit() else p)
+            named = label if label == group else "%s (group %s)" % (label, group)
+            if not lag:
+                passed = False
+                lines.append("FAIL no kafka_consumergroup_lag series for group %s on topic %s: the Kafka Exporter "
+                             "reports a group once it has committed an offset there and its groupRegex and topicRegex "
+                             "(Kafka spec.kafkaExporter) let it through" % (group, topic))
+            elif missing:
+                passed = False
+                lines.append("FAIL kafka_consumergroup_lag of group %s on topic %s lacks partition(s) %s" % (
+                    group, topic, ", ".join(missing)))
+            else:
+                unknown = [p for p, value in lag.items() if value < 0]
+                lines.append("pass %s on %s: lag %d over %d partition(s)%s" % (
+                    named, topic, sum(v for v in lag.values() if v > 0), len(lag),
+                    "; no committed offset on partition(s) %s (lag -1)" % ", ".join(sorted(unknown)) if unknown else ""))
+    return passed, lines or ["no subscriber to look for"]
+
+
 def grew(before, after):
     """Messages written between two readings of a topic's offsets."""
     return sum(max(0, offset - before.get(partition, 0)) for partition, offset in after.items())
@@ -167,8 +208,9 @@ class Prober:
     reading that first showed the event consumed, so their resolution is the interval."""
 
     def __init__(self, client, namespace, pubsub, exporter=None, timeout=60.0, interval=2.0,
-                 clock=None, new_id=None, latency_max=None):
+                 clock=None, new_id=None, latency_max=None, lag=False):
         self.client, self.namespace, self.pubsub = client, namespace, pubsub
+        self.lag, self.lag_result = lag, None
         self.latency_max = latency_max
         self.exporter, self.timeout, self.interval = exporter, timeout, interval
         self.clock = clock or time.monotonic
@@ -248,6 +290,11 @@ class Prober:
             self.client.sleep(min(self.interval, max(0.0, deadline - now)))
         for i in pending:
             self._judge_late(results[i])
+        if self.lag:  # one more reading, after the probes: every subscriber's group has consumed by now
+            started_lag = self.clock()
+            passed, evidence = lag_observable(self._metrics(exporter_pod), probes, results)
+            self.lag_result = {"passed": passed, "evidence": evidence,
+                               "seconds": round(self.clock() - started_lag, 3)}
         return results
 
     @staticmethod

@@ -13,7 +13,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import ssl
 import time
+import urllib.parse
 
 try:
     from kubernetes import client as _k8s_client
@@ -150,6 +152,43 @@ class KubeClient:
         finally:
             connection.close()
             forward.close()
+
+    def raw_http(self, method, path, headers=None, body=None, timeout=10):
+        """One request to the API server sent as it is, its answer taken as it is: (status, {lower-case header: value},
+        body bytes) whatever the status (no redirect followed, an upgrade's 101 returned); raises KubeError when no
+        answer comes. For the service proxy, whose answers are the proxied server's, not API objects."""
+        self.requests += 1
+        config = self.api.configuration
+        url = urllib.parse.urlsplit(config.host)
+        sent = dict(headers or {})
+        auth = config.auth_settings().get("BearerToken")  # refreshes exec-plugin tokens (oci ce generate-token)
+        if auth and auth.get("value"):
+            sent["Authorization"] = auth["value"]
+        if url.scheme == "https":
+            context = ssl.create_default_context(cafile=config.ssl_ca_cert or None)
+            if not config.verify_ssl:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            if config.cert_file:
+                context.load_cert_chain(config.cert_file, config.key_file)
+            connection = http.client.HTTPSConnection(url.hostname, url.port or 443, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(url.hostname, url.port or 80, timeout=timeout)
+        try:
+            connection.request(method, url.path.rstrip("/") + path, body=body, headers=sent)
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise KubeError(method, path, 0, str(exc) or type(exc).__name__) from exc
+        finally:
+            connection.close()
+
+    def service_http(self, namespace, service, port, method, path, headers=None, scheme="", timeout=10):
+        """One HTTP request through the API server's service proxy
+        (/api/v1/namespaces/<ns>/services/[<scheme>:]<name>:<port>/proxy/<path>); see raw_http()."""
+        target = "%s%s:%s" % (scheme + ":" if scheme else "", service, port)
+        return self.raw_http(method, "/api/v1/namespaces/%s/services/%s/proxy%s" % (namespace, target, path),
+                             headers=headers, timeout=timeout)
 
     def pod_exec(self, namespace, pod, command, container=None, timeout=30):
         """Run a command in a pod's container through pods/exec (as `kubectl exec` does); returns (exit code, stdout,

@@ -101,6 +101,13 @@ options:
       - Seconds within which every subscriber must have consumed its probe event; a slower round trip fails the
         probe. Measured to the metrics reading that showed it, so to O(interval) seconds.
     type: float
+  lag:
+    description:
+      - Also judge whether consumer lag is observable - after the probes, one more reading of the exporter must hold
+        C(kafka_consumergroup_lag) for every partition of each probed topic, for each subscriber's consumer group
+        (the groups the probe followed). Returned as RV(lag). Needs O(exporter).
+    type: bool
+    default: false
   interval:
     description: Seconds between two metrics readings.
     type: float
@@ -147,6 +154,12 @@ evidence:
   returned: always
   type: list
   elements: str
+lag:
+  description:
+    - With O(lag) - C(passed), C(seconds) and C(evidence) (one line per consumer group and topic - the lag summed
+      over the partitions, or which series is missing and why it can be).
+  returned: when O(lag) is true
+  type: dict
 passed:
   description: Whether every probe passed.
   returned: always
@@ -184,19 +197,25 @@ def main():
             timeout=dict(type="float", default=60.0),
             interval=dict(type="float", default=2.0),
             latency_max=dict(type="float"),
+            lag=dict(type="bool", default=False),
             fail_on_failure=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     params = module.params
     if module.check_mode:
-        module.exit_json(changed=False, skipped=True, skip_reason="check mode publishes nothing", passed=True,
-                         requests=0, elapsed=0.0, results=[], evidence=["skipped in check mode: %d probe(s) not published" % len(params["probes"])])
+        skipped = dict(changed=False, skipped=True, skip_reason="check mode publishes nothing", passed=True,
+                       requests=0, elapsed=0.0, results=[],
+                       evidence=["skipped in check mode: %d probe(s) not published" % len(params["probes"])])
+        if params["lag"]:
+            skipped["lag"] = {"passed": True, "seconds": 0.0,
+                              "evidence": ["skipped in check mode: the groups consumed no probe event to be seen"]}
+        module.exit_json(**skipped)
     started = time.monotonic()
     client = _k8s_client.connect(module)
     prober = _event_probe.Prober(client, params["namespace"], params["pubsub"], exporter=params["exporter"],
                                  timeout=params["timeout"], interval=params["interval"],
-                                 latency_max=params["latency_max"])
+                                 latency_max=params["latency_max"], lag=params["lag"])
     try:
         results = prober.run(params["probes"])
     except (_event_probe.ProbeError, _k8s_client.KubeError) as exc:
@@ -206,6 +225,9 @@ def main():
     evidence = [_event_probe.summary(r) for r in results]
     output = dict(changed=False, results=results, evidence=evidence, passed=passed, requests=client.requests,
                   elapsed=round(time.monotonic() - started, 3))
+    if params["lag"]:
+        output["lag"] = prober.lag_result or {"passed": False, "seconds": 0.0, "evidence": [
+            "FAIL no Kafka Exporter given: the consumer groups' lag cannot be read"]}
     if not passed and params["fail_on_failure"]:
         module.fail_json(msg="; ".join(line for line in evidence if line.startswith("FAIL")), **output)
     module.exit_json(**output)

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_model
 from tests.support.cni_standin import NodeStandIn
 from tests.support.dapr_standin import DaprKafkaStandIn
+from tests.support.gateway_standin import GatewayStandIn, ca_pem, envoy_proxy, issue, make_ca, tls_secret
 from tests.support.metrics_standin import MetricsServerStandIn
 from tests.support.playbook import oracle_oci_installed, run_playbook
 from tests.unit.plugins._oci_config import write_config
@@ -46,6 +47,12 @@ LIVE = ["Every node Ready with its node pool's shape", "The CI deployer may depl
 # The checkpoints asked through the Dapr sidecars (dapr_probe), in the report's order.
 DAPR = ["State saved, read and deleted through a scoped Dapr sidecar", "Apps read their secrets through Dapr",
         "Service invocation between apps, with the Resiliency applied", "A Dapr job is scheduled, triggered and deleted"]
+
+
+# The checkpoints asked through the gateway (gateway_probe), and the consumer lag one (event_flow_probe).
+GATEWAY = ["The gateway routes /, /api and the WebSocket to their backends",
+           "HTTPS valid, HTTP redirected and security headers present"]
+LAG = "Kafka consumer lag observable for every subscriber (kafka_consumergroup_lag)"
 
 
 def _prefix(api_version):
@@ -149,6 +156,10 @@ def make_healthy(server, replicas=None, engine=True, **bus):
                                  "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                                      "capabilities": {"drop": ["ALL"]}}}]}}, "application/json")
     MetricsServerStandIn(server)
+    # Envoy Gateway's proxy for the Gateway (its pod and LoadBalancer Service), answering as Envoy programmed from
+    # the Gateway, its HTTPRoutes and ClientTrafficPolicy would.
+    envoy_proxy(server)
+    GatewayStandIn(server)
     return DaprKafkaStandIn(server, **bus)
 
 
@@ -188,8 +199,25 @@ def test_a_healthy_cluster_passes_every_checkpoint(converged, tmp_path):
         "Every layer is ready", "What runs fits the nodes, the quotas and the budget",
         "Every pod is admitted by its namespace's Pod Security level",
         "NetworkPolicies allow the flows the stack needs", "NetworkPolicies are enforced: a connection they deny fails",
-        "Events flow through Dapr and Kafka to their subscribers"] + LIVE + DAPR
+        "Events flow through Dapr and Kafka to their subscribers", LAG] + LIVE + DAPR + GATEWAY
     events = checkpoint(report, "Events flow")["evidence"]
+    gateway = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in GATEWAY}
+    assert "asked through the API server's service proxy to Service envoy-gateway-system/envoy-envoy-gateway-system-" \
+        in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    for line in ("pass GET /: 200 text/html from todo-app/todo-frontend (rule / of HTTPRoute todo-app/eventstack-apps)",
+                 "pass GET /api/health: 200 application/json from todo-app/todo-backend (rule /api of HTTPRoute "
+                 "todo-app/eventstack-apps)",
+                 "pass WebSocket upgrade on /ws: 101 Switching Protocols, Sec-WebSocket-Accept valid from "
+                 "todo-app/websocket-worker (rule /ws of HTTPRoute todo-app/eventstack-apps)"):
+        assert line in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    assert ("pass HTTP GET / (200) carries Permissions-Policy, Referrer-Policy, X-Content-Type-Options, "
+            "X-Frame-Options") in gateway[GATEWAY[1]], gateway[GATEWAY[1]]
+    lag = checkpoint(report, "Kafka consumer lag")["evidence"]
+    assert "pass notification-worker on reminders: lag 0 over 1 partition(s)" in lag, lag
+    assert [line.split(" on ")[0] for line in lag] == [
+        "pass recurring-worker", "pass audit-worker", "pass notification-worker", "pass audit-worker",
+        "pass audit-worker", "pass websocket-worker/websocket-worker-0 (group websocket-worker-0)",
+        "pass websocket-worker/websocket-worker-1 (group websocket-worker-1)"], lag
     enforcement = checkpoint(report, "NetworkPolicies are enforced")
     assert enforcement["required"] is True and enforcement["passed"] is True, enforcement
     assert enforcement["evidence"][0].startswith("pass the probe pod todo-app/eventstack-netpol-probe-"), enforcement
@@ -243,7 +271,7 @@ def test_a_crash_looping_app_fails_the_verdict_with_the_reason(converged, tmp_pa
             "waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}}]}})
     run, report = verify(env, tmp_path)
     assert run.rc != 0
-    assert ("FAIL: 14 of 16 checkpoints passed; required and failing: Every layer is ready, Service invocation between "
+    assert ("FAIL: 17 of 19 checkpoints passed; required and failing: Every layer is ready, Service invocation between "
             "apps, with the Resiliency applied") in run.output, run.output
     layers = "\n".join(report["checkpoints"][0]["evidence"])
     assert "FAIL Deployments available in todo-app: 5 of 6 Available" in layers or "FAIL Deployments available" \
@@ -465,3 +493,102 @@ def test_each_dapr_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converg
     events = "\n".join(checkpoint(report, "Events flow")["evidence"])
     assert "FAIL todo-backend -> task-events: consumed by recurring-worker, audit-worker in " in events, events
     assert "s, over the 2 s limit" in events, events
+
+
+def test_each_gateway_and_lag_checkpoint_fails_on_a_broken_cluster_naming_the_cause(converged, tmp_path):
+    """One cluster broken four ways, seen through the API server's service proxy to the Envoy proxy Service: the
+    apps' HTTPRoute lost its /api rule (the frontend's 404 page answers /api/health), the websocket worker's pod is not
+    ready (Envoy's 503), the ClientTrafficPolicy lost X-Frame-Options, and the Kafka Exporter's groupRegex leaves the
+    notification worker's consumer group out (no lag series for it)."""
+    server, env = converged
+    make_healthy(server)
+    route = server.get("gateway.networking.k8s.io/v1", "HTTPRoute", "eventstack-apps", "todo-app")
+    rules = [r for r in route["spec"]["rules"] if r["matches"][0]["path"]["value"] != "/api"]
+    server.call("PATCH", "/apis/gateway.networking.k8s.io/v1/namespaces/todo-app/httproutes/eventstack-apps",
+                {"spec": {"rules": rules}})
+    server.call("PATCH", "/api/v1/namespaces/todo-app/pods/websocket-worker-0/status", {"status": {"conditions": [
+        {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}]}})
+    (policy,) = server.objects("ClientTrafficPolicy")
+    meta = policy["metadata"]
+    headers = policy["spec"]["headers"]["lateResponseHeaders"]["set"]
+    server.call("PATCH", "/apis/gateway.envoyproxy.io/v1alpha1/namespaces/%s/clienttrafficpolicies/%s" % (
+        meta["namespace"], meta["name"]), {"spec": {"headers": {"lateResponseHeaders": {
+            "set": [h for h in headers if h["name"] != "X-Frame-Options"]}}}})
+    (kafka,) = server.objects("Kafka")
+    server.call("PATCH", "/apis/kafka.strimzi.io/v1/namespaces/%s/kafkas/%s" % (
+        kafka["metadata"]["namespace"], kafka["metadata"]["name"]),
+        {"spec": {"kafkaExporter": {"groupRegex": "^(recurring|audit|websocket)-worker"}}})
+    run, report = verify(env, tmp_path, verify_event_probe_timeout=2)
+    assert run.rc != 0
+    assert set(GATEWAY + [LAG]) <= set(report["verdict"]["failed_required"]), report["verdict"]
+    gateway = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in GATEWAY}
+    assert "pass GET /: 200 text/html from todo-app/todo-frontend" in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    assert ("FAIL GET /api/health: answered 404 text/html: <!DOCTYPE html><html><head><title>404: This page could not "
+            "be found.</title></head></html>; routed to todo-app/todo-frontend (rule / of HTTPRoute "
+            "todo-app/eventstack-apps), not to todo-app/todo-backend: no rule for /api") in gateway[GATEWAY[0]], \
+        gateway[GATEWAY[0]]
+    assert ("FAIL WebSocket upgrade on /ws: no upgrade (got 503 text/plain: no healthy upstream); Service "
+            "todo-app/websocket-worker has 0 ready pod(s) of 1") in gateway[GATEWAY[0]], gateway[GATEWAY[0]]
+    assert ("FAIL missing header X-Frame-Options on HTTP GET / (200): the ingress role sets 'DENY'"
+            in gateway[GATEWAY[1]]), gateway[GATEWAY[1]]
+    lag = "\n".join(checkpoint(report, "Kafka consumer lag")["evidence"])
+    assert ("FAIL no kafka_consumergroup_lag series for group notification-worker on topic reminders: the Kafka "
+            "Exporter reports a group once it has committed an offset there and its groupRegex and topicRegex (Kafka "
+            "spec.kafkaExporter) let it through") in lag, lag
+    assert "pass audit-worker on reminders: lag 0 over 1 partition(s)" in lag, lag
+
+
+def test_https_through_the_gateway_address_checks_the_certificate_redirect_and_headers(converged, tmp_path):
+    """The platform converged with TLS (ingress_tls: secret, a host name, the certificate Secret from a test CA) and the
+    load balancer's address answering on 127.0.0.1: verify handshakes with the host name, follows no redirect and
+    passes; then with an expired certificate, the redirect route gone and HSTS dropped it fails naming each."""
+    server, env = converged
+    tls = {"ingress_tls": "secret", "ingress_hostname": "todo.example.test"}
+    run = run_playbook("inventories/local", "--tags", "ingress,apps,hardening", env=env, extra_vars=tls)
+    assert run.rc == 0, run.output
+    ca = make_ca()
+    (gateway,) = server.objects("Gateway")
+    namespace = gateway["metadata"]["namespace"]
+    cert, key = issue(ca, ["todo.example.test"])
+    server.call("POST", "/api/v1/namespaces/%s/secrets" % namespace,
+                tls_secret(namespace, "eventstack-tls", cert, key), "application/json")
+    (tmp_path / "ca.pem").write_bytes(ca_pem(ca))
+    make_healthy(server)
+    server.call("PATCH", "/apis/gateway.networking.k8s.io/v1/namespaces/%s/gateways/eventstack/status" % namespace,
+                {"status": {"addresses": [{"type": "IPAddress", "value": "127.0.0.1"}]}})
+    with GatewayStandIn(server).listen() as lb:
+        extra = dict(tls, verify_event_probe=False, verify_gateway_ports=lb.ports,
+                     verify_gateway_ca_file=str(tmp_path / "ca.pem"))
+        run, report = verify(env, tmp_path / "healthy", **extra)
+        gateway_checks = {c["name"]: "\n".join(c["evidence"]) for c in report["checkpoints"] if c["name"] in GATEWAY}
+        assert run.rc == 0, (report["verdict"], [c for c in report["checkpoints"] if not c["passed"]])
+        routing, https = gateway_checks[GATEWAY[0]], gateway_checks[GATEWAY[1]]
+        assert "asked through the gateway's address 127.0.0.1" in routing, routing
+        assert "listener https, host todo.example.test" in routing, routing
+        assert "pass GET /api/health: 200 application/json from todo-app/todo-backend" in routing, routing
+        assert "pass WebSocket upgrade on /ws: 101 Switching Protocols" in routing, routing
+        assert "pass HTTP GET / redirects to HTTPS: 301 https://todo.example.test/" in https, https
+        assert "Strict-Transport-Security" in https and "FAIL" not in https, https
+        assert ("pass certificate served for todo.example.test for todo.example.test, issued by eventstack test CA, "
+                "valid ") in https, https
+        assert " 89 day(s) left" in https, https
+        assert ("https", "GET", "/api/health", "todo.example.test", 200) in lb.requests
+        # Broken three ways.
+        expired, expired_key = issue(ca, ["todo.example.test"], days=(-120, -3))
+        server.call("PATCH", "/api/v1/namespaces/%s/secrets/eventstack-tls" % namespace,
+                    tls_secret(namespace, "eventstack-tls", expired, expired_key))
+        server.call("DELETE", "/apis/gateway.networking.k8s.io/v1/namespaces/%s/httproutes/eventstack-https-redirect"
+                    % namespace, {})
+        (policy,) = server.objects("ClientTrafficPolicy")
+        headers = policy["spec"]["headers"]["lateResponseHeaders"]["set"]
+        server.call("PATCH", "/apis/gateway.envoyproxy.io/v1alpha1/namespaces/%s/clienttrafficpolicies/%s" % (
+            namespace, policy["metadata"]["name"]), {"spec": {"headers": {"lateResponseHeaders": {
+                "set": [h for h in headers if h["name"] != "Strict-Transport-Security"]}}}})
+        run, report = verify(env, tmp_path / "broken", **extra)
+    assert run.rc != 0
+    assert report["verdict"]["failed_required"] == [GATEWAY[1]], report["verdict"]
+    https = "\n".join(checkpoint(report, GATEWAY[1])["evidence"])
+    assert ("FAIL missing header Strict-Transport-Security on HTTPS GET / (200): the ingress role sets "
+            "'max-age=31536000; includeSubDomains'") in https, https
+    assert "FAIL no redirect from HTTP to HTTPS (got 404 no content type)" in https, https
+    assert "FAIL expired certificate: expired on " in https and ", 3 day(s) ago (certificate served for " in https, https

@@ -10,7 +10,9 @@ components that scope its app-id), in the consumer group Dapr's pubsub.kafka giv
 (``{podName}``, ``{namespace}``, ``{appID}``, ``{uuid}``). As in Kafka, each group gets every event once, through one
 of its members (the running sidecars in it: the one owning the event's partition), ``delay`` seconds after it was
 written; ``received`` records which pod got which event. An app-id in ``failing`` rejects it, so Dapr writes it to
-the Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families.
+the Subscription's dead-letter topic and commits. The exporter renders kafka_exporter's metric families (topic
+offsets; per consumer group current offset and lag, for the groups and topics the Kafka's groupRegex and topicRegex
+let through, once the group has committed on the topic).
 
 The sidecars also answer the building blocks verify asks for, as Dapr's HTTP API documents them (dapr_api.py):
 state, secrets (Kubernetes secret stores, read with the pod's ServiceAccount under RBAC), service invocation, the
@@ -129,6 +131,15 @@ class DaprKafkaStandIn(DaprBuildingBlocks):
             committed[partition] = max(committed.get(partition, 0), offset + 1)
 
     # --- Kafka Exporter ---------------------------------------------------------------------------------------------
+    def _filtered(self, group, topic):
+        """Whether the exporter reports a group on a topic: Strimzi passes the Kafka's spec.kafkaExporter groupRegex
+        and topicRegex (default .*) as --group.filter and --topic.filter, which kafka_exporter matches unanchored."""
+        settings = {}
+        for kafka in self.server.objects('Kafka'):
+            settings = kafka['spec'].get('kafkaExporter') or {}
+        return (re.search(settings.get('groupRegex') or '.*', group) is not None
+                and re.search(settings.get('topicRegex') or '.*', topic) is not None)
+
     def exporter(self, pod, request):
         if not pod['metadata'].get('labels', {}).get('strimzi.io/name', '').endswith('-kafka-exporter'):
             raise ConnectionRefusedError
@@ -143,9 +154,20 @@ class DaprKafkaStandIn(DaprBuildingBlocks):
         for topic, offsets in sorted(self.offsets.items()):
             lines += ['kafka_topic_partition_current_offset{partition="%d",topic="%s"} %d' % (p, topic, o)
                       for p, o in enumerate(offsets)]
-        lines += ['# HELP kafka_consumergroup_current_offset Current Offset of a ConsumerGroup at Topic/Partition',
-                  '# TYPE kafka_consumergroup_current_offset gauge']
+        # kafka_exporter's offset fetch gives every partition of a topic the group consumes (-1: nothing committed
+        # there; its lag is then -1 too); a group that committed nothing on a topic is left out of it.
+        current, lag = [], []
         for (group, topic), committed in sorted(self.committed.items()):
-            lines += ['kafka_consumergroup_current_offset{consumergroup="%s",partition="%d",topic="%s"} %d'
-                      % (group, p, topic, o) for p, o in sorted(committed.items())]
+            if not (self._filtered(group, topic) and committed):
+                continue
+            for p, end in enumerate(self.offsets.get(topic, [])):
+                offset = committed.get(p, -1)
+                current.append('kafka_consumergroup_current_offset{consumergroup="%s",partition="%d",topic="%s"} %d'
+                               % (group, p, topic, offset))
+                lag.append('kafka_consumergroup_lag{consumergroup="%s",partition="%d",topic="%s"} %d'
+                           % (group, p, topic, end - offset if offset >= 0 else -1))
+        lines += ['# HELP kafka_consumergroup_current_offset Current Offset of a ConsumerGroup at Topic/Partition',
+                  '# TYPE kafka_consumergroup_current_offset gauge'] + current
+        lines += ['# HELP kafka_consumergroup_lag Current Approximate Lag of a ConsumerGroup at Topic/Partition',
+                  '# TYPE kafka_consumergroup_lag gauge'] + lag
         return 200, 'text/plain; version=0.0.4; charset=utf-8', ('\n'.join(lines) + '\n').encode()

@@ -131,6 +131,10 @@ def _header(request: kmock.Request, name: str) -> str:
 _NAMESPACE_PATH = re.compile(r'/api/v1/namespaces(?:/([^/]+)(?:/(status|finalize))?)?/?')
 
 
+# services/proxy: /api/v1/namespaces/{ns}/services/{[scheme:]name[:port]}/proxy[/{path}]
+_SERVICE_PROXY = re.compile(r'/api/v1/namespaces/([^/]+)/services/([^/]+)/proxy(/.*)?')
+
+
 def _parse_path(path: str, _original: Callable = _kmock_parsing.parse_path) -> Any:
     if m := _NAMESPACE_PATH.fullmatch(path):
         return _kmock_parsing.ParsedPath('', 'v1', 'namespaces', None, m[1], m[2])
@@ -169,6 +173,9 @@ class _Handler(kmock.KubernetesEmulator):
         # kmock gap: its request list holds parsed aiohttp requests, not a plain log to count or reset.
         self.emulator._record(request)
         try:
+            if match := _SERVICE_PROXY.fullmatch(request.url.path):
+                # kmock gap: no services/proxy; it reaches the handlers of serve_pod_port() behind the Service.
+                return self.emulator._service_proxy(request, *match.groups())
             res = request.resource
             if res is not None and (res.group, res.plural, request.subresource) == ('', 'pods', 'portforward'):
                 # kmock gap: no streaming subresources; port-forward reaches the handlers of serve_pod_port().
@@ -552,7 +559,7 @@ class KubeEmulator:
             try:
                 if handler is None:
                     raise ConnectionRefusedError
-                status, content_type, body = handler(pod, request)
+                status, content_type, body, *_headers = handler(pod, request)
             except ConnectionRefusedError:
                 await ws.send_bytes(bytes([2 * index + 1]) + (
                     f'error forwarding port {ports[index]} to pod {pod["metadata"]["uid"]}, uid : '
@@ -565,6 +572,56 @@ class KubeEmulator:
                 break
         await ws.close()
         return ws
+
+    def _service_proxy(self, req: kmock.Request, namespace: str, target: str, path: str | None) -> aiohttp.web.Response:
+        """services/proxy as the API server serves it: ``[scheme:]name[:port]`` picks the Service port (number or
+        name; none: the first), a ready endpoint of it (a Running, Ready pod matching the selector; none: 503 "no
+        endpoints available"), and the request goes to its target port (what serve_pod_port() serves there) with
+        the endpoint's address as Host, answered as the backend answers (status, headers, body, an upgrade's 101
+        too). TLS to the backend (https:) is not emulated: the handler gets the request with scheme https."""
+        parts = target.split(':')
+        scheme = parts.pop(0) if len(parts) == 3 or (len(parts) == 2 and parts[0] in ('http', 'https')) else ''
+        name, port_ref = parts[0], (parts[1] if len(parts) > 1 else '')
+        services = kmock.resource('', 'v1', 'services')
+        with self._lock:
+            service = copy.deepcopy(self._existing(services, namespace, name))
+            pods = [copy.deepcopy(o) for k, o in self._store.items() if k[:3] == ('', 'pods', namespace)]
+        ports = (service.get('spec') or {}).get('ports') or []
+        port = next((p for p in ports if port_ref in (str(p.get('port')), p.get('name', ''))), None) if port_ref \
+            else (ports[0] if ports else None)
+        selector = (service.get('spec') or {}).get('selector') or {}
+        ready = [p for p in sorted(pods, key=lambda p: p['metadata']['name'])
+                 if selector and all(_labels(p).get(k) == v for k, v in selector.items())
+                 and (p.get('status') or {}).get('phase', 'Running') == 'Running'
+                 and not p['metadata'].get('deletionTimestamp')
+                 and all(c.get('status') == 'True' for c in (p.get('status') or {}).get('conditions') or []
+                         if c.get('type') == 'Ready')]
+        if port is None or not ready:
+            raise ApiError(503, 'ServiceUnavailable', f'no endpoints available for service "{target}"')
+        pod, target_port = ready[0], port.get('targetPort', port.get('port'))
+        if isinstance(target_port, str):  # a named container port
+            target_port = next((cp['containerPort'] for c in pod['spec'].get('containers', [])
+                                for cp in c.get('ports') or [] if cp.get('name') == target_port), 0)
+        address = f'{(pod.get("status") or {}).get("podIP") or pod["metadata"]["name"]}:{target_port}'
+        with self._lock:
+            handler = self._pod_ports.get(target_port)
+        raw = req._raw_request
+        headers = {k.lower(): v for k, v in raw.headers.items() if k.lower() != 'authorization'}
+        headers['host'] = address
+        query = f'?{raw.query_string}' if raw.query_string else ''
+        request = {'method': req.method.value, 'path': (path or '/') + query,
+                   'headers': headers, 'body': b'', 'scheme': scheme or 'http'}
+        try:
+            if handler is None:
+                raise ConnectionRefusedError
+            status, content_type, body, *extra = handler(pod, request)
+        except ConnectionRefusedError:
+            raise ApiError(503, 'ServiceUnavailable', f'error trying to reach service: dial tcp {address}: '
+                                                      f'connect: connection refused') from None
+        response = aiohttp.web.Response(status=status, body=body, headers=dict(extra[0] if extra else {}))
+        if content_type:
+            response.content_type = content_type.split(';')[0]
+        return response
 
     async def _pod_exec(self, req: kmock.Request) -> aiohttp.web.StreamResponse:
         """pods/exec over a WebSocket (channel protocol v4): the handler's stdout on channel 1, stderr on 2, then the

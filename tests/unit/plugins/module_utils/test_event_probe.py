@@ -61,8 +61,9 @@ class FakeCluster:
     """Pods, one daprd answer per publish, and a Kafka that delivers to the subscribers `lag` readings after the
     event was written; `failing` subscribers dead-letter it."""
 
-    def __init__(self, pods, subscribers=(), lag=1, failing=(), answer=(204, b""), partitions=2):
+    def __init__(self, pods, subscribers=(), lag=1, failing=(), answer=(204, b""), partitions=2, lag_series=None):
         self.pods, self.subscribers, self.lag, self.failing, self.answer = pods, subscribers, lag, failing, answer
+        self.lag_series = subscribers if lag_series is None else lag_series  # groups with kafka_consumergroup_lag
         self.offsets = {"task-events": [5] * partitions, "task-events-dlq": [0]}
         self.committed = {group: [5] * partitions for group in subscribers}
         self.deliveries = []
@@ -100,6 +101,9 @@ class FakeCluster:
                  for t, offsets in self.offsets.items() for p, o in enumerate(offsets)]
         lines += ['kafka_consumergroup_current_offset{consumergroup="%s",partition="%d",topic="task-events"} %d'
                   % (g, p, o) for g, offsets in self.committed.items() for p, o in enumerate(offsets)]
+        lines += ['kafka_consumergroup_lag{consumergroup="%s",partition="%d",topic="task-events"} %d'
+                  % (g, p, self.offsets["task-events"][p] - o) for g, offsets in self.committed.items()
+                  if g in self.lag_series for p, o in enumerate(offsets)]
         return 200, "\n".join(lines).encode()
 
     def clock(self):
@@ -114,12 +118,13 @@ PROBE = {"topic": "task-events", "publisher": "todo-backend", "subscribers": ["r
 EXPORTER_AT = {"namespace": "kafka", "labels": {"strimzi.io/name": "todo-kafka-kafka-exporter"}, "port": 9404}
 
 
-def probe(cluster, probes=(PROBE,), exporter="default", timeout=10.0, latency_max=None):
+def probe(cluster, probes=(PROBE,), exporter="default", timeout=10.0, latency_max=None, lag=False):
     exporter = EXPORTER_AT if exporter == "default" else exporter
     prober = _event_probe.Prober(cluster, "todo-app", "pubsub-kafka", exporter=exporter, timeout=timeout,
                                  interval=2.0, clock=cluster.clock, new_id=lambda: "eventstack-probe-1",
-                                 latency_max=latency_max)
-    return prober.run(list(probes))
+                                 latency_max=latency_max, lag=lag)
+    results = prober.run(list(probes))
+    return (results, prober.lag_result) if lag else results
 
 
 def healthy_pods():
@@ -277,3 +282,51 @@ def test_namespace_and_app_id_templates_make_one_group():
     [result] = probe(cluster, probes=[dict(PROBE, subscribers=["audit-worker"],
                                            consumer_groups={"audit-worker": "{namespace}-{appID}"})])
     assert result["groups"] == {"audit-worker": "todo-app-audit-worker"} and result["passed"] is True
+
+
+LAG_METRICS = """kafka_topic_partition_current_offset{partition="0",topic="reminders"} 9
+kafka_topic_partition_current_offset{partition="1",topic="reminders"} 4
+kafka_consumergroup_lag{consumergroup="audit-worker",partition="0",topic="reminders"} 2
+kafka_consumergroup_lag{consumergroup="audit-worker",partition="1",topic="reminders"} -1
+kafka_consumergroup_lag{consumergroup="notification-worker",partition="0",topic="reminders"} 0
+"""
+
+
+def lag_result(groups, subscribers=("audit-worker",), reason=""):
+    return {"subscribers": list(subscribers), "groups": groups, "reason": reason}
+
+
+def test_lag_is_observable_when_every_partition_of_the_topic_has_the_group_s_series():
+    metrics = _event_probe.parse_metrics(LAG_METRICS)
+    assert _event_probe.group_lag(metrics, "audit-worker", "reminders") == {"0": 2, "1": -1}
+    passed, lines = _event_probe.lag_observable(metrics, [{"topic": "reminders"}],
+                                                [lag_result({"audit-worker": "audit-worker"})])
+    assert passed is True
+    assert lines == ["pass audit-worker on reminders: lag 2 over 2 partition(s); no committed offset on partition(s) "
+                     "1 (lag -1)"]
+
+
+@pytest.mark.parametrize("groups, expected", [
+    ({"websocket-worker/ws-0": "ws-0"},
+     "FAIL no kafka_consumergroup_lag series for group ws-0 on topic reminders: the Kafka Exporter reports a group once "
+     "it has committed an offset there and its groupRegex and topicRegex (Kafka spec.kafkaExporter) let it through"),
+    ({"notification-worker": "notification-worker"},
+     "FAIL kafka_consumergroup_lag of group notification-worker on topic reminders lacks partition(s) 1"),
+    ({}, "FAIL reminders: no consumer group to look for (no running pod of x)"),
+])
+def test_a_missing_lag_series_fails_naming_the_group_and_topic(groups, expected):
+    metrics = _event_probe.parse_metrics(LAG_METRICS)
+    passed, lines = _event_probe.lag_observable(metrics, [{"topic": "reminders"}],
+                                                [lag_result(groups, reason="no running pod of x")])
+    assert passed is False and lines == [expected]
+
+
+def test_the_prober_reads_the_lag_once_more_after_the_probes():
+    cluster = FakeCluster(healthy_pods(), subscribers=["recurring-worker", "audit-worker"],
+                          lag_series=["audit-worker"])
+    [result], lag = probe(cluster, lag=True)
+    assert result["passed"] is True
+    assert lag["passed"] is False and lag["evidence"] == [
+        "FAIL no kafka_consumergroup_lag series for group recurring-worker on topic task-events: the Kafka Exporter "
+        "reports a group once it has committed an offset there and its groupRegex and topicRegex (Kafka "
+        "spec.kafkaExporter) let it through", "pass audit-worker on task-events: lag 0 over 2 partition(s)"]
