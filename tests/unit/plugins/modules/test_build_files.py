@@ -25,7 +25,7 @@ def test_writes_then_reports_unchanged(run, tmp_path):
 
 def test_check_and_diff_mode(run, tmp_path):
     code, result = run({"files": [{"path": str(tmp_path / "a"), "content": "x"}], "_ansible_check_mode": True,
-                                "_ansible_diff": True})
+                        "_ansible_diff": True})
     assert code == 0 and result["changed"] is True and result["diff"][0]["after"] == "x"
     assert not (tmp_path / "a").exists()
 

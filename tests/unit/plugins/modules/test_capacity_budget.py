@@ -30,7 +30,7 @@ def fixture_build_dir(tmp_path):
 
 def test_a_render_that_fits_reports_its_headroom(run, build_dir):
     code, result = run({"build_dir": build_dir, "budget": {"cpu": "3", "memory": "12Gi"},
-                                "nodes": [{"name": n, "cpu": "4", "memory": "16Gi"} for n in "abc"]})
+                        "nodes": [{"name": n, "cpu": "4", "memory": "16Gi"} for n in "abc"]})
     assert code == 0, result
     assert result["changed"] is False and result["problems"] == [] and result["pods"] == 19
     assert result["requests"]["requests"]["cpu"] == "2.41" and result["headroom"]["cpu"] == "9.59"
@@ -40,12 +40,12 @@ def test_a_render_that_fits_reports_its_headroom(run, build_dir):
 
 def test_a_render_that_does_not_fit_fails_with_every_reason(run, build_dir):
     code, result = run({"build_dir": build_dir, "nodes": [{"cpu": "2", "memory": "8Gi"}],
-                                "quotas": {"todo-app": {"pods": 3}}})
+                        "quotas": {"todo-app": {"pods": 3}}})
     assert code == 1 and result["failed"] is True
     assert result["msg"].startswith("the stack does not fit: namespace todo-app: pods 4 exceeds its quota of 3; ")
     assert "fits on no node" in result["msg"]
     code, result = run({"build_dir": build_dir, "nodes": [{"cpu": "2", "memory": "8Gi"}],
-                                "fail_on_problems": False})
+                        "fail_on_problems": False})
     assert code == 0 and result["problems"]
 
 

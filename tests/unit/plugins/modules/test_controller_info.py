@@ -19,8 +19,8 @@ def test_reports_collections_packages_and_python(run, tmp_path):
     path.mkdir(parents=True)
     (path / "MANIFEST.json").write_text(json.dumps({"collection_info": {"version": "6.2.0"}}))
     code, result = run({"collections": ["kubernetes.core", "oracle.oci"],
-                                       "collections_paths": [str(tmp_path)],
-                                       "python_packages": ["PyYAML"]})
+                        "collections_paths": [str(tmp_path)],
+                        "python_packages": ["PyYAML"]})
     assert code == 0
     assert result["changed"] is False
     assert result["collections"]["kubernetes.core"]["version"] == "6.2.0"

@@ -34,7 +34,7 @@ def run(run_module):
 
 def test_intended_flow_allowed(run):
     code, result = run({"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
-                                "intended": [FLOW]})
+                        "intended": [FLOW]})
     assert code == 0, result
     assert result["changed"] is False
     assert [f["flow"] for f in result["allowed_intended"]] == ["web -> api"]
@@ -43,7 +43,7 @@ def test_intended_flow_allowed(run):
 
 def test_blocked_flow_fails_with_the_reason(run):
     code, result = run({"objects": [DENY, ALLOW, deployment("web", 3000), deployment("api", 8000)],
-                                "intended": [FLOW]})
+                        "intended": [FLOW]})
     assert code == 1
     assert "web -> api is blocked (app/web -> app/api:8000): egress of app/web is isolated by deny" in result["msg"]
 
@@ -65,7 +65,7 @@ def test_stand_in_pods_count_as_endpoints(run):
     api = {"name": "api", "namespace": "app", "labels": {"app": "api"},
            "ports": [{"name": "http", "port": 8000, "protocol": "TCP"}]}
     code, result = run({"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000)], "pods": [api],
-                                "intended": [FLOW]})
+                        "intended": [FLOW]})
     assert code == 0, result
     assert result["summary"]["endpoints"] == 2 and result["summary"]["allowed_intended"] == 1
     code, result = run({"objects": [DENY, deployment("web", 3000)], "pods": [api], "intended": [FLOW]})
