@@ -34,6 +34,8 @@ for path in sys.stdin.buffer.read().decode().split("\0"):
 # Dependencies of the collection, for tests that import them.
 mkdir -p "$root/ansible_collections"
 ln -sfn "$PWD/.collections/ansible_collections/kubernetes" "$root/ansible_collections/kubernetes"
+# The reference set beside the checkout (../shared) beside the copy too: the tests that read it find it there.
+if [ -d ../shared ]; then ln -sfn "$(cd ../shared && pwd)" "$root/ansible_collections/eventstack/shared"; fi
 
 cd "$dest"
 case "$command" in

@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.kube_emulator import KubeEmulator, platform_crds  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support.playbook import load_manifests, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?|/openapi/.*")
@@ -74,18 +74,18 @@ def bench(env_name, workdir):
         kubeconfig = server.write_kubeconfig(os.path.join(workdir, env_name + ".kubeconfig"))
         # The local inventory's vault gives every inventory real-looking secret values for the emulator.
         args = ["-e", "@inventories/local/group_vars/all/vault.yml"]
-        env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "TMPDIR": workdir, **NO_HELM}
+        env = {"K8S_AUTH_KUBECONFIG": kubeconfig, "TMPDIR": workdir}
         # The Kubernetes layer only: the OCI roles need a tenancy (and oracle.oci), which the bench has not.
         # No PostgreSQL behind prod's external database address either.
         overrides = {"eventstack_kubernetes_version": "1.34", "eventstack_kubeconfig": kubeconfig,
                      "eventstack_oci_enabled": False, "database_external_check": False}
         first, first_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
-                                                    extra_vars=overrides))
+                                                    extra_vars=overrides, emulator=True))
         if first.rc != 0:
             return "%-6s converge failed:\n%s" % (env_name, first.output[-2000:])
         server.reset_requests()
         again, again_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
-                                                    extra_vars=overrides))
+                                                    extra_vars=overrides, emulator=True))
         requests = list(server.requests)
         reference = kubectl_reference(server, kubeconfig, os.path.join(build, "manifests"))
     discovery = sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))

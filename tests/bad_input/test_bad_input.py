@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.kube_emulator import KubeEmulator, platform_crds
 from tests.support.playbook import oracle_oci_installed, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -219,7 +219,7 @@ def closed_port_kubeconfig(tmp_path):
 
 def test_control_the_unmodified_inventory_converges_and_writes(cluster):
     server, kubeconfig = cluster
-    run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
+    run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
     assert run.rc == 0, run.output
     assert [r for r in server.requests if r["method"] in WRITES]
     assert server.objects()
@@ -231,7 +231,7 @@ def test_bad_input_fails_before_any_change(cluster, tmp_path, extra_vars, fragme
     if extra_vars.get("eventstack_kubeconfig") == "KUBECONFIG_OF_A_CLOSED_PORT":
         extra_vars = dict(extra_vars, eventstack_kubeconfig=closed_port_kubeconfig(tmp_path))
     run = run_playbook("inventories/local", extra_vars=extra_vars,
-                       env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
+                       env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
     assert run.rc != 0, run.output
     output = " ".join(run.output.split())
     missing = [fragment for fragment in fragments if fragment not in output]
@@ -258,8 +258,8 @@ def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_r
         kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
         extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, eventstack_kubernetes_version=target,
                           preflight_check_oci=False, database_storage_size="50Gi")
-        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, env=dict(
-            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path)))
+        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, emulator=True, env=dict(
+            K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path)))
     output = " ".join(run.output.split())
     if passes:
         assert run.rc == 0, run.output[-3000:]
@@ -288,8 +288,8 @@ def test_with_the_oci_roles_the_oci_cli_the_kubeconfig_runs_must_be_on_the_path(
         kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
         extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, preflight_check_oci=False,
                           database_storage_size="50Gi")
-        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, env=dict(
-            NO_HELM, K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path),
+        run = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, emulator=True, env=dict(
+            K8S_AUTH_KUBECONFIG=kubeconfig, ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path),
             PATH=os.pathsep.join([str(without_oci), "/usr/bin", "/bin"])))
     assert run.rc != 0
     assert "oci is not on the PATH: run make setup" in " ".join(run.output.split()), run.output[-3000:]

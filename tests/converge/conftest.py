@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.kube_emulator import KubeEmulator, platform_crds
 from tests.support.playbook import NO_CLUSTER, run_playbook
 
 
@@ -13,7 +13,7 @@ def converged_snapshot(tmp_path_factory):
     """What site.yml leaves in the emulator after converging the local inventory, once per test session (worker)."""
     with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
         kubeconfig = server.write_kubeconfig(str(tmp_path_factory.mktemp("converged") / "kubeconfig"))
-        run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig, **NO_HELM})
+        run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
         assert run.rc == 0, run.output
         assert server.objects()
         return server.snapshot()
@@ -32,7 +32,7 @@ def local_render(tmp_path_factory):
 @pytest.fixture()
 def converged(tmp_path, converged_snapshot):
     """(emulator, env): a fresh emulator holding what site.yml converged (every object exists, nothing is Ready
-    yet); each test gets its own copy to change."""
+    yet); each test gets its own copy to change. Runs against it pass env and emulator=True to run_playbook."""
     with KubeEmulator(server_version="1.34", crds=platform_crds(), restore=converged_snapshot) as server:
-        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig")), **NO_HELM}
+        env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}
         yield server, env

@@ -16,7 +16,7 @@ SERVICES = ["audit-worker", "notification-worker", "recurring-worker", "todo-bac
 
 def converge(env, **extra_vars):
     return run_playbook("inventories/local", "--tags", "apps", extra_vars=dict(
-        {"apps_wait": True, "apps_rollout_interval": 1}, **extra_vars), env=env)
+        {"apps_wait": True, "apps_rollout_interval": 1}, **extra_vars), env=env, emulator=True)
 
 
 def image(server, name):

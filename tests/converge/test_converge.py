@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.support.kube_emulator import NO_HELM, KubeEmulator, platform_crds
+from tests.support.kube_emulator import EMULATOR_ENV, KubeEmulator, platform_crds
 from tests.support.playbook import BIN, REPO, load_manifests, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -23,7 +23,7 @@ DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?")
 def emulator(tmp_path):
     with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
         kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-        yield server, {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig, **NO_HELM}
+        yield server, {"K8S_AUTH_KUBECONFIG": kubeconfig, "KUBECONFIG": kubeconfig}
 
 
 def writes(server):
@@ -34,7 +34,7 @@ def test_molecule_converge_idempotence_verify(emulator, tmp_path):
     server, env = emulator
     proc = subprocess.run([os.path.join(BIN, "molecule"), "test", "-s", "default"], cwd=REPO,
                           env=dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], ANSIBLE_NOCOLOR="1",
-                                   MOLECULE_NO_LOG="false", **env),
+                                   MOLECULE_NO_LOG="false", **EMULATOR_ENV, **env),
                           capture_output=True, text=True, timeout=900, check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-6000:]
@@ -74,9 +74,9 @@ def test_second_apply_changes_nothing_and_sends_nothing(converged, local_render)
     group_versions = {(name, obj["kind"] == "Secret", obj["apiVersion"]) for name, obj in manifests}
     # Preflight alone (only 'always' matches the tag): kubernetes.core's discovery cache is per server address, and
     # this emulator is new, so it is filled here as the first converge filled it for the snapshot's server.
-    assert run_playbook("inventories/local", "--tags", "preflight-only", env=env).rc == 0
+    assert run_playbook("inventories/local", "--tags", "preflight-only", env=env, emulator=True).rc == 0
     server.reset_requests()
-    again = run_playbook("inventories/local", env=env)
+    again = run_playbook("inventories/local", env=env, emulator=True)
     assert again.rc == 0, again.output
     assert again.recap["changed"] == 0, again.output
     assert writes(server) == [], "a no-change run must not send a single apply"
@@ -97,7 +97,7 @@ def test_second_apply_changes_nothing_and_sends_nothing(converged, local_render)
 
 def test_check_mode_on_a_fresh_cluster_persists_nothing(emulator):
     server, env = emulator
-    checked = run_playbook("inventories/local", "--check", "--diff", env=env)
+    checked = run_playbook("inventories/local", "--check", "--diff", env=env, emulator=True)
     assert checked.rc == 0, checked.output
     assert checked.recap["changed"] > 0, "check mode must report what it would change"
     assert "check mode: namespace todo-app does not exist yet, so Secret/db-credentials was not dry-run" in \
@@ -110,7 +110,7 @@ def test_check_mode_on_a_fresh_cluster_persists_nothing(emulator):
 def test_check_mode_on_a_converged_cluster_reports_a_drift(converged):
     server, env = converged
     # The drift is in k8s_base's namespaces; that role alone shows check mode on live objects.
-    checked = run_playbook("inventories/local", "--check", "--diff", "--tags", "k8s_base", env=env,
+    checked = run_playbook("inventories/local", "--check", "--diff", "--tags", "k8s_base", env=env, emulator=True,
                            extra_vars={"k8s_base_common_labels": {"app.kubernetes.io/part-of": "other"}})
     assert checked.rc == 0, checked.output
     assert checked.recap["changed"] > 0
@@ -124,7 +124,7 @@ def test_secret_values_are_not_logged(emulator, local_render):
     roles = sorted({name[:-len(".yaml")] for name, obj in load_manifests(local_render) if obj["kind"] == "Secret"}
                    | {"k8s_base"})
     assert {"k8s_base", "database", "hardening"} <= set(roles)
-    applied = run_playbook("inventories/local", "-v", "--diff", "--tags", ",".join(roles), env=env)
+    applied = run_playbook("inventories/local", "-v", "--diff", "--tags", ",".join(roles), env=env, emulator=True)
     assert applied.rc == 0, applied.output
     with open(os.path.join(REPO, "inventories", "local", "group_vars", "all", "vault.yml"), encoding="utf-8") as handle:
         vault = yaml.safe_load(handle)

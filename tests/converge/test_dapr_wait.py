@@ -35,8 +35,8 @@ def available(server, name, status, message=""):
 
 
 def converge(env):
-    return run_playbook("inventories/local", "--tags", "dapr", extra_vars={"dapr_wait_timeout": 10},
-                        env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
+    return run_playbook("inventories/local", "--tags", "dapr", extra_vars={"dapr_wait": True, "dapr_wait_timeout": 10},
+                        env=env, emulator=True)
 
 
 def test_available_control_plane_passes(emulator):

@@ -22,9 +22,9 @@ def postgres():
 
 def converge(env, *args, **extra_vars):
     return run_playbook("inventories/local", "--tags", "database", *args,
-                        extra_vars=dict({"database_wait_timeout": 10, "hardening_external_database_cidrs": ["127.0.0.1/32"]},
-                                        **extra_vars),
-                        env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
+                        extra_vars=dict({"database_wait": True, "database_wait_timeout": 10,
+                                         "hardening_external_database_cidrs": ["127.0.0.1/32"]}, **extra_vars),
+                        env=env, emulator=True)
 
 
 def set_status(server, conditions, phase):

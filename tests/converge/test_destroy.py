@@ -12,12 +12,12 @@ def test_destroy_needs_no_vault_values_removes_everything_and_a_second_run_chang
     no_vault = {"k8s_base_secrets": [{"name": "jwt-secret", "namespace": "todo-app",
                                       "data_from_vars": {"JWT": "vault_not_defined_here"}}],
                 "database_owner_password_var": "vault_not_defined_either"}
-    first = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml", extra_vars=no_vault)
+    first = run_playbook("inventories/local", env=env, emulator=True, playbook="playbooks/destroy.yml", extra_vars=no_vault)
     assert first.rc == 0, first.output
     assert first.recap["changed"] > 0
     assert server.objects() == []
     server.reset_requests()
-    second = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml")
+    second = run_playbook("inventories/local", env=env, emulator=True, playbook="playbooks/destroy.yml")
     assert second.rc == 0 and second.recap["changed"] == 0, second.output
     assert [r for r in server.requests if r["method"] in WRITES] == []
 
@@ -25,7 +25,7 @@ def test_destroy_needs_no_vault_values_removes_everything_and_a_second_run_chang
 def test_destroy_in_check_mode_deletes_nothing(converged):
     server, env = converged
     before = server.objects()
-    checked = run_playbook("inventories/local", "--check", env=env, playbook="playbooks/destroy.yml")
+    checked = run_playbook("inventories/local", "--check", env=env, emulator=True, playbook="playbooks/destroy.yml")
     assert checked.rc == 0, checked.output
     assert checked.recap["changed"] > 0
     assert server.objects() == before
@@ -35,7 +35,7 @@ def test_protected_inventory_is_refused_without_confirmation(converged):
     server, env = converged
     before = server.objects()
     server.reset_requests()
-    refused = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml",
+    refused = run_playbook("inventories/local", env=env, emulator=True, playbook="playbooks/destroy.yml",
                            extra_vars={"eventstack_protected": True})
     assert refused.rc != 0
     assert "is protected (eventstack_protected: true)" in refused.output
@@ -43,7 +43,7 @@ def test_protected_inventory_is_refused_without_confirmation(converged):
     assert [r for r in server.requests if r["method"] in WRITES] == []
     assert server.objects() == before
     # Confirmed, it goes ahead (one layer is enough to show it: the tags work here as in site.yml).
-    confirmed = run_playbook("inventories/local", "--tags", "apps", env=env, playbook="playbooks/destroy.yml",
+    confirmed = run_playbook("inventories/local", "--tags", "apps", env=env, emulator=True, playbook="playbooks/destroy.yml",
                              extra_vars={"eventstack_protected": True, "eventstack_destroy_confirm": "local"})
     assert confirmed.rc == 0, confirmed.output
     assert server.objects(kind="Deployment") == [] and server.objects(kind="Namespace")
@@ -69,7 +69,7 @@ def test_load_balancer_services_and_claims_go_before_the_namespaces(converged):
         server.call("POST", "/api/v1/namespaces/todo-app/%s" % plural, obj, "application/json")
     server.call("POST", "/api/v1/namespaces/default/services", elsewhere, "application/json")
     server.reset_requests()
-    run = run_playbook("inventories/local", env=env, playbook="playbooks/destroy.yml")
+    run = run_playbook("inventories/local", env=env, emulator=True, playbook="playbooks/destroy.yml")
     assert run.rc == 0, run.output
     deletes = [r["path"] for r in server.requests if r["method"] == "DELETE"]
     first_namespace = next(i for i, path in enumerate(deletes) if path.startswith("/api/v1/namespaces/") and

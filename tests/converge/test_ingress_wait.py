@@ -13,7 +13,7 @@ def set_gateway_status(server, status):
 
 
 def converge(env, **extra):
-    return run_playbook("inventories/local", "--tags", "ingress", env=env,
+    return run_playbook("inventories/local", "--tags", "ingress", env=env, emulator=True,
                         extra_vars=dict({"ingress_wait_for_address": True, "ingress_address_timeout": 10}, **extra))
 
 

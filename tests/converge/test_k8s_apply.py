@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import yaml
 
 from tests.support.kube_emulator import KubeEmulator
-from tests.support.playbook import REPO, run_playbook
+from tests.support.playbook import run_playbook
+from tests.support.reference import crd_file
 
-CRD_FILE = os.path.join(os.path.dirname(REPO), "shared", "schemas", "crds", "strimzi", "043-Crd-kafkatopic.yaml")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -30,10 +28,9 @@ def cluster(tmp_path):
         yield server, {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}
 
 
-@pytest.mark.skipif(not os.path.exists(CRD_FILE), reason="needs ../shared/schemas/crds (the Strimzi KafkaTopic CRD)")
 def test_crd_and_its_custom_resource_in_one_batch(cluster, tmp_path):
     server, env = cluster
-    with open(CRD_FILE, encoding="utf-8") as handle:
+    with open(crd_file("strimzi/043-Crd-kafkatopic.yaml"), encoding="utf-8") as handle:
         crd = yaml.safe_load(handle)
     topic = {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
              "metadata": {"name": "task-events", "namespace": "kafka", "labels": {"strimzi.io/cluster": "events"}},

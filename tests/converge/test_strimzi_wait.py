@@ -17,8 +17,8 @@ def set_status(server, plural, name, condition):
 
 def converge(env):
     return run_playbook("inventories/local", "--tags", "strimzi_kafka",
-                        extra_vars={"strimzi_kafka_wait_timeout": 10},
-                        env=dict(env, EVENTSTACK_WAIT_FOR_OPERATORS="true"))
+                        extra_vars={"strimzi_kafka_wait": True, "strimzi_kafka_wait_timeout": 10},
+                        env=env, emulator=True)
 
 
 def test_ready_kafka_and_topics_pass(converged):

@@ -164,7 +164,7 @@ def make_healthy(server, replicas=None, engine=True, **bus):
 
 
 def verify(env, tmp_path, **extra_vars):
-    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
+    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), emulator=True, playbook="playbooks/verify.yml",
                        extra_vars=dict(extra_vars, eventstack_build_dir=str(tmp_path)))
     assert (tmp_path / "report.json").exists(), run.output
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
@@ -351,7 +351,7 @@ def test_without_a_policy_engine_the_enforcement_probe_connects_and_fails_the_ve
 def test_an_incomplete_enforcement_target_fails_naming_the_variable_and_what_it_lacks(converged, tmp_path):
     server, env = converged
     make_healthy(server)
-    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), playbook="playbooks/verify.yml",
+    run = run_playbook("inventories/local", env=dict(env, ANSIBLE_SKIP_TAGS=""), emulator=True, playbook="playbooks/verify.yml",
                        extra_vars={"eventstack_build_dir": str(tmp_path), "verify_event_probe": False,
                                    "verify_netpol_probe_target": {"service": "todo-frontend"}})
     assert run.rc != 0

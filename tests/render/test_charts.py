@@ -18,6 +18,7 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _helm_render
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_security, _post_render
 from tests.support import schemas
 from tests.support.playbook import REPO, chart_output, inventory_vars, run_playbook
+from tests.support.reference import shared_file
 
 ENVIRONMENTS = ["local", "dev", "prod"]
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
@@ -164,9 +165,9 @@ def test_the_post_renderer_apply_mode_gives_helm_annotates_as_the_render_does(si
     by the real helm on a pinned chart with the release's skips, it gives every object the render's annotations."""
     build, _run, _by_file, releases = site_render("dev")
     release = releases["dapr"]
-    source, origin = _helm_render.chart_source(release, os.path.join(REPO, "..", "shared", "charts"))
-    if origin != "archive":
-        pytest.skip("the pinned dapr chart is not among ../shared/charts")
+    archive = shared_file("charts/%s-%s.tgz" % (release["chart"], release["version"]))
+    source, origin = _helm_render.chart_source(release, str(archive.parent))
+    assert origin == "archive", source
     environment = jinja2.Environment()
     environment.filters["to_json"] = json.dumps
     template = environment.from_string(open(os.path.join(REPO, "roles", "helm_releases", "templates",

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 
 import pytest
 
-from tests.support.playbook import REPO, inventory_vars
-METADATA = os.path.join(os.path.dirname(REPO), "shared", "reference", "dapr_component_metadata.json")
+from tests.support.playbook import inventory_vars
+from tests.support.reference import shared_file
 
 
 @pytest.fixture(scope="module", params=["local", "dev", "prod"])
@@ -118,10 +117,9 @@ def test_every_secret_key_ref_names_a_secret_key_the_collection_creates(rendered
     assert base64.b64decode("UkVEQUNURUQ=") == b"REDACTED"
 
 
-@pytest.mark.skipif(not os.path.exists(METADATA), reason="../shared/reference/dapr_component_metadata.json is absent")
 def test_every_component_metadata_name_is_one_the_component_reads(rendered):
     _env, by_file, _release = rendered
-    with open(METADATA, encoding="utf-8") as handle:
+    with open(shared_file("reference/dapr_component_metadata.json"), encoding="utf-8") as handle:
         known = json.load(handle)
     for obj in kinds(by_file["dapr.yaml"], "Component"):
         spec = obj["spec"]

@@ -98,8 +98,8 @@ def test_the_operator_runs_in_a_restricted_namespace_k8s_base_creates(rendered):
     namespaces = {n["metadata"]["name"]: n for n in kinds(by_file["k8s_base.yaml"], "Namespace")}
     assert release["namespace"] in namespaces
     assert namespaces[release["namespace"]]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
-    if chart_values.available():
-        assert chart_values.check(release["chart"], release["version"], release["values"]) == []
+    chart_values.require()
+    assert chart_values.check(release["chart"], release["version"], release["values"]) == []
 
 
 def test_backups_refer_to_the_cluster_and_a_rendered_secret(rendered):

@@ -16,16 +16,26 @@ from tests.support.playbook import chart_output, inventory_vars
 CUSTOM_NETWORKING = "oci.oraclecloud.com/custom-k8s-networking"
 
 
-@pytest.fixture(scope="module", params=["local", "dev", "prod"])
-def rendered(request, site_render):
-    build, run, by_file, releases = site_render(request.param)
-    return request.param, build, run, by_file, releases
+ENVIRONMENTS = ["local", "dev", "prod"]
 
 
 def wanted(env_name):
     """Where Calico belongs: OKE (the OCI roles run) with flannel pod networking."""
     inventory = inventory_vars(env_name)
     return bool(inventory.get("eventstack_oci_enabled")) and inventory.get("oke_cluster_pod_networking") == "flannel"
+
+
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def rendered(request, site_render):
+    build, run, by_file, releases = site_render(request.param)
+    return request.param, build, run, by_file, releases
+
+
+@pytest.fixture(scope="module", params=[env_name for env_name in ENVIRONMENTS if wanted(env_name)])
+def with_calico(request, site_render):
+    """rendered, for the inventories where Calico belongs (the others have none to check)."""
+    build, run, by_file, releases = site_render(request.param)
+    return request.param, build, run, by_file, releases
 
 
 def installation(build):
@@ -49,19 +59,17 @@ def test_calico_runs_exactly_where_the_cni_enforces_nothing_and_the_policies_are
     assert warned is (env_name == "prod"), output[-3000:]
     if env_name == "prod":
         assert "hardening_cni_enforces_policies is false" in output
+    if not wanted(env_name) and inventory_vars(env_name).get("eventstack_oci_enabled"):
+        assert CUSTOM_NETWORKING not in (node_pool(build).get("labels") or {})
 
 
-def test_the_installation_is_oracles_flannel_procedure_in_the_operators_terms(rendered):
+def test_the_installation_is_oracles_flannel_procedure_in_the_operators_terms(with_calico):
     """Calico's CNI in place of flannel with host-local IPAM on each node's pod CIDR, no BGP, the cluster's pod CIDR
     as the only pool, unencapsulated (the policy-only manifest with CALICO_MANAGE_CNI, as the operator maps it); OKE
     told to leave the nodes' networking alone (the node pool's label); no API server, flow aggregator or UI; the
     operator does not manage the CRDs the CRD chart applies first."""
-    env_name, build, _run, _by_file, releases = rendered
+    env_name, build, _run, _by_file, releases = with_calico
     inventory = inventory_vars(env_name)
-    if not wanted(env_name):
-        if inventory.get("eventstack_oci_enabled"):
-            assert CUSTOM_NETWORKING not in (node_pool(build).get("labels") or {})
-        pytest.skip("no Calico in %s" % env_name)
     spec = installation(build)["spec"]
     assert spec["cni"] == {"type": "Calico", "ipam": {"type": "HostLocal"}}
     assert spec["calicoNetwork"]["bgp"] == "Disabled"
@@ -80,10 +88,8 @@ def test_the_installation_is_oracles_flannel_procedure_in_the_operators_terms(re
             "felixconfigurations.crd.projectcalico.org"} <= crds
 
 
-def test_the_installation_and_the_chart_output_are_valid_and_checkov_clean(rendered):
-    env_name, build, _run, _by_file, _releases = rendered
-    if not wanted(env_name):
-        pytest.skip("no Calico in %s" % env_name)
+def test_the_installation_and_the_chart_output_are_valid_and_checkov_clean(with_calico):
+    env_name, build, _run, _by_file, _releases = with_calico
     version = inventory_vars(env_name)["eventstack_kubernetes_version"]
     assert schemas.validate(installation(build), version) == []
     broken = dict(installation(build), spec=dict(installation(build)["spec"], cni={"type": "OCI"}))
@@ -95,13 +101,11 @@ def test_the_installation_and_the_chart_output_are_valid_and_checkov_clean(rende
     assert all(len(s["reason"]) > 20 for s in skips)
 
 
-def test_calicos_pods_are_admitted_where_they_run_and_the_operator_needs_privileged(rendered):
+def test_calicos_pods_are_admitted_where_they_run_and_the_operator_needs_privileged(with_calico):
     """The operator's namespace enforces privileged: the chart runs it on the host's network with /var/lib/calico
     from the host, which baseline refuses (host namespaces, hostPath volumes); the operator creates calico-system
     enforcing privileged itself, where calico-node runs privileged on the host's network."""
-    env_name, build, _run, _by_file, _releases = rendered
-    if not wanted(env_name):
-        pytest.skip("no Calico in %s" % env_name)
+    env_name, build, _run, _by_file, _releases = with_calico
     objects, releases = _manifests.load_build(build)
     namespaces = {o["metadata"]["name"]: o["metadata"]["labels"] for o in objects if o["kind"] == "Namespace"}
     namespaces.update({n["metadata"]["name"]: n["metadata"]["labels"] for n in _pod_model.operator_namespaces(objects)})
@@ -120,10 +124,8 @@ def test_calicos_pods_are_admitted_where_they_run_and_the_operator_needs_privile
     assert _pod_security.judge(groups["daemonset calico-node"], "baseline", _pod_security.parse_version("v1.34"))
 
 
-def test_calico_is_counted_and_dev_stays_within_its_budget(rendered):
-    env_name, build, _run, _by_file, _releases = rendered
-    if not wanted(env_name):
-        pytest.skip("no Calico in %s" % env_name)
+def test_calico_is_counted_and_dev_stays_within_its_budget(with_calico):
+    env_name, build, _run, _by_file, _releases = with_calico
     inventory = inventory_vars(env_name)
     nodes = inventory.get("oke_cluster_node_count", 1)
     groups = {g["name"]: g for g in _capacity.workloads(*_manifests.load_build(build), node_count=nodes)}

@@ -18,14 +18,23 @@ ENVIRONMENTS = ["local", "dev", "prod"]
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig", "K8S_AUTH_KUBECONFIG": "/nonexistent/kubeconfig"}
 
 
-@pytest.fixture(scope="module", params=ENVIRONMENTS)
-def rendered(request, tmp_path_factory, site_render):
-    """(env, build, run): build/"a" is the session's shared whole-site render of the inventory (read only)."""
-    env_name = request.param
+def _rendered(env_name, tmp_path_factory, site_render):
     shared, first, _by_file, _releases = site_render(env_name)
     build = tmp_path_factory.mktemp("render-" + env_name)
     os.symlink(shared, build / "a")
     return env_name, build, first
+
+
+@pytest.fixture(scope="module", params=ENVIRONMENTS)
+def rendered(request, tmp_path_factory, site_render):
+    """(env, build, run): build/"a" is the session's shared whole-site render of the inventory (read only)."""
+    return _rendered(request.param, tmp_path_factory, site_render)
+
+
+@pytest.fixture(scope="module", params=[env for env in ENVIRONMENTS if inventory_vars(env).get("eventstack_oci_enabled")])
+def rendered_oci(request, tmp_path_factory, site_render):
+    """rendered, for the inventories whose OCI roles run (the others have no OCI plan)."""
+    return _rendered(request.param, tmp_path_factory, site_render)
 
 
 def test_render_writes_manifests(rendered):
@@ -86,12 +95,10 @@ def test_second_render_changes_nothing_and_is_byte_identical(rendered):
         assert mismatch == [] and errors == []
 
 
-def test_rendering_one_oci_role_again_keeps_the_other_sections_of_the_plan(rendered):
+def test_rendering_one_oci_role_again_keeps_the_other_sections_of_the_plan(rendered_oci):
     """--tags oke_cluster into a copy of a render whose plan section of oke_cluster was tampered with: its fragment
     and oci-plan.yaml are rewritten, the other roles' sections stay as they were and in their order."""
-    env_name, build, _first = rendered
-    if not inventory_vars(env_name).get("eventstack_oci_enabled"):
-        pytest.skip("no OCI roles in this inventory")
+    env_name, build, _first = rendered_oci
     shutil.copytree(build / "a", build / "t", symlinks=False)
     fragments = sorted(os.listdir(build / "t" / "oci-plan.d"))
     cluster = "20-cluster.yaml"  # oke_cluster's oci_plan_fragment
@@ -279,8 +286,7 @@ def test_every_helm_release_is_pinned_and_its_values_are_chart_keys(rendered):
     releases = sorted(path for path in (build / "a" / "helm").glob("*.yaml")
                       if not path.name.endswith((".manifests.yaml", ".crds.yaml")))
     assert releases, "render wrote no Helm release"
-    if not chart_values.available():
-        pytest.skip("../shared/reference/chart-values is absent: values keys not checked")
+    chart_values.require()
     problems = []
     for path in releases:
         release = yaml.safe_load(path.read_text(encoding="utf-8"))

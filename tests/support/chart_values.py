@@ -35,7 +35,6 @@ FREE_FORM = {"annotations", "labels", "podLabels", "podAnnotations", "nodeSelect
 # of the (mostly commented-out) defaults. tigera-operator's templates/crs/custom-resources.yaml writes
 # `installation` (less `enabled`) as the spec of the operator.tigera.io Installation.
 CR_SPECS = {("tigera-operator", "installation"): ("calico/operator.tigera.io_installations.yaml", {"enabled"})}
-CRD_DIR = REPO.parent / "shared" / "schemas" / "crds"
 
 
 class ChartDefaultsMissing(LookupError):
@@ -43,7 +42,9 @@ class ChartDefaultsMissing(LookupError):
 
 
 def _crd_spec(path):
-    crd = yaml.safe_load((CRD_DIR / path).read_text(encoding="utf-8"))
+    from tests.support.reference import crd_file  # pylint: disable=import-outside-toplevel
+
+    crd = yaml.safe_load(crd_file(path).read_text(encoding="utf-8"))
     version = next(v for v in crd["spec"]["versions"] if v.get("storage", True))
     return version["schema"]["openAPIV3Schema"]["properties"]["spec"]
 
@@ -66,8 +67,11 @@ def unknown_spec_paths(values, schema, path):
     return problems
 
 
-def available():
-    return VALUES_DIR.is_dir()
+def require():
+    """The chart-values directory; fails the calling test, naming it and how to get it, when it is not there."""
+    from tests.support.reference import shared_file  # pylint: disable=import-outside-toplevel
+
+    return shared_file("reference/chart-values")
 
 
 def defaults(chart, version):

@@ -994,11 +994,14 @@ def _crd_documents(path: str) -> tuple:
 
 
 # The emulator cannot run Helm charts or operators: runs against it skip the Helm releases (role helm_releases)
-# and the waits for operator-set conditions, and get the charts' CRDs from platform_crds() instead.
-NO_HELM = {'EVENTSTACK_HELM_ENABLED': 'false', 'EVENTSTACK_WAIT_FOR_OPERATORS': 'false',
-           # Nothing here makes an object Ready (no controllers): site.yml's verify play is left out, and
-           # tests/converge/test_verify.py runs playbooks/verify.yml with the statuses a cluster would report.
-           'ANSIBLE_SKIP_TAGS': 'verify'}
+# and the waits for operator-set conditions with the variables an inventory would set (tests.support.playbook's
+# run_playbook(emulator=True) passes them as extra variables, molecule/default/host_vars sets them), and get the
+# charts' CRDs from platform_crds() instead. A test that plays a controller turns its role's wait back on with the
+# role's own variable (strimzi_kafka_wait: true, ...), which beats eventstack_wait.
+EMULATOR_VARS = {'helm_releases_enabled': False, 'eventstack_wait': False}
+# Nothing here makes an object Ready (no controllers): site.yml's verify play is left out (ansible-playbook's own
+# setting), and tests/converge/test_verify.py runs playbooks/verify.yml with the statuses a cluster would report.
+EMULATOR_ENV = {'ANSIBLE_SKIP_TAGS': 'verify'}
 
 # CRDs of the charts the platform roles install with Helm (which the emulator cannot run).
 PLATFORM_CRD_DIRS = ('gateway-api', 'envoy-gateway', 'cert-manager', 'strimzi', 'dapr', 'cloudnative-pg',

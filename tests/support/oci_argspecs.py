@@ -97,6 +97,16 @@ class _InstalledSpecs(dict):
 
 
 @functools.lru_cache(maxsize=1)
+def require():
+    """Fail the calling test, naming both sources and how to get them, when neither holds the option data."""
+    import pytest  # pylint: disable=import-outside-toplevel
+
+    if not os.path.isdir(os.path.join(INSTALLED, "plugins", "modules")) and not os.path.isfile(SHARED_SPECS):
+        pytest.fail("no oracle.oci option data: oracle.oci is not installed in %s (make setup installs it) and %s is "
+                    "missing (the project's reference set beside the checkout, see ../shared/README.md)"
+                    % (INSTALLED, SHARED_SPECS), pytrace=False)
+
+
 def module_specs():
     """Short module name -> documented options (fragments merged in)."""
     if os.path.isdir(os.path.join(INSTALLED, "plugins", "modules")):

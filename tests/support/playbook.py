@@ -29,8 +29,16 @@ class Run:
         return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", matches[-1])}
 
 
-def run_playbook(inventory, *args, extra_vars=None, env=None, playbook="playbooks/site.yml", timeout=600):
-    """Run ansible-playbook from the repository root; extra_vars (a dict) go in as JSON with -e."""
+def run_playbook(inventory, *args, extra_vars=None, env=None, playbook="playbooks/site.yml", timeout=600,
+                 emulator=False):
+    """Run ansible-playbook from the repository root; extra_vars (a dict) go in as JSON with -e. emulator: the run
+    targets the Kubernetes API emulator, so kube_emulator.EMULATOR_VARS go in under extra_vars (which override them)
+    and kube_emulator.EMULATOR_ENV under env."""
+    if emulator:
+        from tests.support.kube_emulator import EMULATOR_ENV, EMULATOR_VARS  # pylint: disable=import-outside-toplevel
+
+        extra_vars = dict(EMULATOR_VARS, **(extra_vars or {}))
+        env = dict(EMULATOR_ENV, **(env or {}))
     cmd = [os.path.join(BIN, "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", yaml.safe_dump(extra_vars, default_flow_style=True, width=10 ** 6).strip()]

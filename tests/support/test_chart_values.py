@@ -6,7 +6,11 @@ import pytest
 
 from tests.support import chart_values
 
-pytestmark = pytest.mark.skipif(not chart_values.available(), reason="../shared/reference/chart-values is absent")
+
+@pytest.fixture(autouse=True)
+def values_dir():
+    """Every test here reads ../shared/reference/chart-values: a missing one fails them, saying so."""
+    return chart_values.require()
 
 
 def test_known_keys_pass_and_a_misspelt_key_is_named():

@@ -3,7 +3,6 @@ event_flow_probe's logic driven through them (what the verify playbook does in a
 from __future__ import annotations
 
 import json
-import pathlib
 
 import pytest
 
@@ -11,16 +10,13 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _event_probe
 from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeClient, KubeError
 from tests.support.dapr_standin import DaprKafkaStandIn
 from tests.support.kube_emulator import KubeEmulator
+from tests.support.reference import crd_file, crd_files
 
-CRDS = pathlib.Path(__file__).resolve().parents[2] / '../shared/schemas/crds'
 NS = 'todo-app'
 
 
 def _crds():
-    found = sorted(CRDS.glob('strimzi/*kafkatopic*.yaml')) + sorted(CRDS.glob('dapr/*.yaml'))
-    if not found:
-        pytest.skip('no Strimzi and Dapr CRDs under ../shared/schemas/crds')
-    return found
+    return [crd_file('strimzi/043-Crd-kafkatopic.yaml')] + crd_files('dapr/')
 
 
 def pod(name, app_id=None, labels=None, daprd=True, namespace=NS):

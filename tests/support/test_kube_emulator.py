@@ -16,9 +16,9 @@ from kubernetes.dynamic.exceptions import (
 )
 
 from tests.support.kube_emulator import KubeEmulator
+from tests.support.reference import crd_file
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-KAFKATOPIC_CRD = REPO / '../shared/schemas/crds/strimzi/043-Crd-kafkatopic.yaml'
 VENV_BIN = REPO / '.venv' / 'bin'
 COLLECTIONS = REPO / '.collections'
 STRATEGIC = 'application/strategic-merge-patch+json'
@@ -99,13 +99,12 @@ def test_secret_string_data_is_folded_into_data(kube, dyn):
 
 
 def test_crd_makes_its_kind_servable_with_full_crud(kube, dyn):
-    if not KAFKATOPIC_CRD.is_file():
-        pytest.skip(f'the Strimzi KafkaTopic CRD is absent: {KAFKATOPIC_CRD}')
+    kafkatopic_crd = crd_file('strimzi/043-Crd-kafkatopic.yaml')
     with pytest.raises(NotFoundError):
         dyn.request('GET', '/apis/kafka.strimzi.io/v1')
 
     crds = dyn.resources.get(api_version='apiextensions.k8s.io/v1', kind='CustomResourceDefinition')
-    crd = crds.create(yaml.safe_load(KAFKATOPIC_CRD.read_text())).to_dict()
+    crd = crds.create(yaml.safe_load(kafkatopic_crd.read_text())).to_dict()
     assert {c['type']: c['status'] for c in crd['status']['conditions']} == {'NamesAccepted': 'True', 'Established': 'True'}
     group = dyn.request('GET', '/apis/kafka.strimzi.io').to_dict()
     assert group['preferredVersion']['version'] == 'v1'
@@ -346,10 +345,9 @@ def test_kubernetes_core_k8s_info_lists_with_label_selectors(dyn, kubeconfig, tm
 
 
 def test_a_snapshot_starts_another_emulator_with_the_same_objects_and_kinds(kube, dyn, tmp_path):
-    if not KAFKATOPIC_CRD.is_file():
-        pytest.skip(f'the Strimzi KafkaTopic CRD is absent: {KAFKATOPIC_CRD}')
+    kafkatopic_crd = crd_file('strimzi/043-Crd-kafkatopic.yaml')
     crds = dyn.resources.get(api_version='apiextensions.k8s.io/v1', kind='CustomResourceDefinition')
-    crds.create(yaml.safe_load(KAFKATOPIC_CRD.read_text()))
+    crds.create(yaml.safe_load(kafkatopic_crd.read_text()))
     topics = dyn.resources.get(api_version='kafka.strimzi.io/v1', kind='KafkaTopic')
     topics.create({'apiVersion': 'kafka.strimzi.io/v1', 'kind': 'KafkaTopic',
                    'metadata': {'name': 'orders', 'namespace': 'default'}, 'spec': {'partitions': 3}})

@@ -9,9 +9,12 @@ import yaml
 
 from tests.support import oci_argspecs
 
-pytestmark = pytest.mark.skipif(not os.path.exists(oci_argspecs.SHARED_SPECS)
-                                and not os.path.isdir(oci_argspecs.INSTALLED),
-                                reason="needs ../shared/reference/oracle_oci_argspecs.json or oracle.oci installed")
+
+@pytest.fixture(autouse=True)
+def option_data():
+    """Every test here reads oracle.oci's option data: a missing one fails them, naming both sources."""
+    oci_argspecs.require()
+
 
 VCN = {"compartment_id": "{{ oci_network_compartment_id }}", "display_name": "eventstack-dev",
        "cidr_blocks": ["10.0.0.0/16"], "dns_label": "eventstack", "key_by": ["compartment_id", "display_name"],

@@ -557,7 +557,8 @@ def playbook(tmp_path, api, tasks, env=None, name="play"):
     """Run the tasks with ansible-playbook (the oracle.oci modules reach the stand-in through its env) and return
     the results they registered, as a dict."""
     if not ORACLE_OCI.exists():
-        pytest.skip("oracle.oci is not installed in .collections")
+        pytest.fail("oracle.oci is not installed in .collections: run make setup (it installs it from Galaxy or from "
+                    "../shared/collections)", pytrace=False)
     results = tmp_path / ("%s-results.json" % name)
     names = [t["register"] for t in tasks if "register" in t]
     tasks = tasks + [{"ansible.builtin.copy": {"dest": str(results), "content": "{{ %s | to_json }}" % (

@@ -432,11 +432,9 @@ def test_rules_are_well_formed(name):
 
 
 def test_arguments_pass_oracle_oci_validation():
-    oci_argspecs = pytest.importorskip("tests.support.oci_argspecs")
-    try:
-        oci_argspecs.module_specs()
-    except OSError:
-        pytest.skip("needs ../shared/reference/oracle_oci_argspecs.json or oracle.oci installed")
+    from tests.support import oci_argspecs  # pylint: disable=import-outside-toplevel
+
+    oci_argspecs.require()
     for spec in SPECS.values():
         result = plan(spec)
         errors = oci_argspecs.validate_task("oracle.oci.oci_network_vcn", {

@@ -1,26 +1,26 @@
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.modules import controller_info
 
 
-def run_module(capsys, args):
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        controller_info.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module):
+    """run(args): controller_info run as Ansible runs it (run_module in tests/unit/conftest.py)."""
+    return functools.partial(run_module, controller_info)
 
 
-def test_reports_collections_packages_and_python(tmp_path, capsys):
+def test_reports_collections_packages_and_python(run, tmp_path):
     path = tmp_path / "ansible_collections" / "kubernetes" / "core"
     path.mkdir(parents=True)
     (path / "MANIFEST.json").write_text(json.dumps({"collection_info": {"version": "6.2.0"}}))
-    code, result = run_module(capsys, {"collections": ["kubernetes.core", "oracle.oci"],
-                                       "collections_paths": [str(tmp_path)],
-                                       "python_packages": ["PyYAML"]})
+    code, result = run({"collections": ["kubernetes.core", "oracle.oci"],
+                        "collections_paths": [str(tmp_path)],
+                        "python_packages": ["PyYAML"]})
     assert code == 0
     assert result["changed"] is False
     assert result["collections"]["kubernetes.core"]["version"] == "6.2.0"
@@ -29,13 +29,13 @@ def test_reports_collections_packages_and_python(tmp_path, capsys):
     assert result["python"]["version"].count(".") == 2
 
 
-def test_check_mode_reads_the_same(tmp_path, capsys):
-    code, result = run_module(capsys, {"collections": [], "_ansible_check_mode": True})
+def test_check_mode_reads_the_same(run, tmp_path):
+    code, result = run({"collections": [], "_ansible_check_mode": True})
     assert code == 0 and result["changed"] is False and result["collections"] == {}
 
 
-def test_bad_collection_name_fails_clearly(capsys):
-    code, result = run_module(capsys, {"collections": ["kubernetes"]})
+def test_bad_collection_name_fails_clearly(run):
+    code, result = run({"collections": ["kubernetes"]})
     assert code == 1
     assert result["failed"] is True
     assert "namespace.name" in result["msg"] and "kubernetes" in result["msg"]

@@ -3,13 +3,8 @@ module_utils)."""
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 from ansible_collections.eventstack.oke.plugins.modules import event_flow_probe
 
 from ..module_utils.test_event_probe import EXPORTER_AT, PROBE, FakeCluster, healthy_pods
@@ -18,18 +13,15 @@ ARGS = {"namespace": "todo-app", "pubsub": "pubsub-kafka", "probes": [PROBE], "e
         "timeout": 4, "interval": 2}
 
 
-def run(capsys, monkeypatch, args, client=None):
-    if client is not None:
-        monkeypatch.setattr(_k8s_client, "KubeClient", lambda kubeconfig, context: client)
-        monkeypatch.setattr(time, "monotonic", client.clock)  # the probe waits on the fake cluster's clock
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        event_flow_probe.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module):
+    """run(args, client=None): event_flow_probe on the fake cluster client, waiting on its clock."""
+    return lambda args, client=None: run_module(event_flow_probe, args, client, client.clock if client else None)
 
 
-def test_a_consumed_event_passes_unchanged_with_its_evidence_and_request_count(capsys, monkeypatch):
+def test_a_consumed_event_passes_unchanged_with_its_evidence_and_request_count(run):
     cluster = FakeCluster(healthy_pods(), subscribers=["recurring-worker", "audit-worker"])
-    code, result = run(capsys, monkeypatch, ARGS, cluster)
+    code, result = run(ARGS, cluster)
     assert code == 0 and result["changed"] is False and result["passed"] is True
     assert result["evidence"][0].startswith("pass todo-backend -> task-events: event eventstack-probe-")
     # the exporter's pods, a reading before, the publisher's pods, the publish, a reading after
@@ -37,30 +29,30 @@ def test_a_consumed_event_passes_unchanged_with_its_evidence_and_request_count(c
     assert result["results"][0]["consumed"] == {"recurring-worker": 0.0, "audit-worker": 0.0}
 
 
-def test_a_failing_probe_fails_with_its_reason_unless_told_not_to(capsys, monkeypatch):
-    code, result = run(capsys, monkeypatch, ARGS, FakeCluster(healthy_pods(), subscribers=["audit-worker"], lag=9))
+def test_a_failing_probe_fails_with_its_reason_unless_told_not_to(run):
+    code, result = run(ARGS, FakeCluster(healthy_pods(), subscribers=["audit-worker"], lag=9))
     assert code == 1 and result["passed"] is False
     assert result["msg"] == ("FAIL todo-backend -> task-events: landed in task-events, but not consumed within the "
                              "timeout by recurring-worker, audit-worker")
-    code, result = run(capsys, monkeypatch, dict(ARGS, fail_on_failure=False),
+    code, result = run(dict(ARGS, fail_on_failure=False),
                        FakeCluster(healthy_pods(), subscribers=["audit-worker"], lag=9))
     assert code == 0 and result["passed"] is False
 
 
-def test_no_exporter_to_read_fails_the_module_naming_it(capsys, monkeypatch):
-    code, result = run(capsys, monkeypatch, ARGS, FakeCluster(healthy_pods()[:2]))
+def test_no_exporter_to_read_fails_the_module_naming_it(run):
+    code, result = run(ARGS, FakeCluster(healthy_pods()[:2]))
     assert code == 1 and result["msg"].startswith("cannot probe: no running pod labelled strimzi.io/name=")
 
 
-def test_check_mode_publishes_nothing(capsys, monkeypatch):
+def test_check_mode_publishes_nothing(run):
     cluster = FakeCluster(healthy_pods())
-    code, result = run(capsys, monkeypatch, dict(ARGS, _ansible_check_mode=True), cluster)
+    code, result = run(dict(ARGS, _ansible_check_mode=True), cluster)
     assert code == 0 and result["skipped"] is True and cluster.requests == 0
     assert result["evidence"] == ["skipped in check mode: 1 probe(s) not published"]
 
 
-def test_a_probe_without_its_publisher_is_refused_by_the_argument_spec(capsys, monkeypatch):
-    code, result = run(capsys, monkeypatch, dict(ARGS, probes=[{"topic": "task-events"}]), FakeCluster([]))
+def test_a_probe_without_its_publisher_is_refused_by_the_argument_spec(run):
+    code, result = run(dict(ARGS, probes=[{"topic": "task-events"}]), FakeCluster([]))
     assert code == 1 and "missing required arguments: publisher found in probes" in result["msg"]
 
 

@@ -3,12 +3,8 @@ module_utils)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 from ansible_collections.eventstack.oke.plugins.modules import k8s_live_checks
 
 from ..module_utils.test_verify_live import FakeClient, node
@@ -16,23 +12,24 @@ from ..module_utils.test_verify_live import FakeClient, node
 NODES = {"/api/v1/nodes": [node("a", "2", "12Gi", ready="False")]}
 
 
-def run(capsys, monkeypatch, args, client):
-    client.requests = 0
-    monkeypatch.setattr(_k8s_client, "KubeClient", lambda kubeconfig, context: client)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        k8s_live_checks.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module):
+    """run(args, client): k8s_live_checks on the fake cluster client, its request count reset first."""
+    def run_(args, client):
+        client.requests = 0
+        return run_module(k8s_live_checks, args, client)
+    return run_
 
 
-def test_a_failing_required_checkpoint_fails_the_module_with_its_cause_unless_told_not_to(capsys, monkeypatch):
-    code, result = run(capsys, monkeypatch, {"nodes": {"count": 1}}, FakeClient(NODES))
+def test_a_failing_required_checkpoint_fails_the_module_with_its_cause_unless_told_not_to(run):
+    code, result = run({"nodes": {"count": 1}}, FakeClient(NODES))
     assert code == 1 and result["passed"] is False
     assert result["msg"] == ("failing: Every node Ready with its node pool's shape (FAIL node a is not Ready | "
                              "FAIL 0 of the node pool's 1 nodes are Ready)")
-    code, result = run(capsys, monkeypatch, {"nodes": {"count": 1}, "fail_on_failure": False}, FakeClient(NODES))
+    code, result = run({"nodes": {"count": 1}, "fail_on_failure": False}, FakeClient(NODES))
     assert code == 0 and result["changed"] is False and [c["passed"] for c in result["checkpoints"]] == [False]
 
 
-def test_no_check_given_runs_nothing(capsys, monkeypatch):
-    code, result = run(capsys, monkeypatch, {}, FakeClient({}))
+def test_no_check_given_runs_nothing(run):
+    code, result = run({}, FakeClient({}))
     assert code == 0 and result["checkpoints"] == [] and result["passed"] is True

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import json
+import functools
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.modules import netpol_reachability
 
 DENY = {"kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "app"},
@@ -27,47 +26,47 @@ FLOW = {"name": "web -> api", "from": {"namespace": "app", "labels": {"app": "we
         "to": {"namespace": "app", "labels": {"app": "api"}}, "port": 8000}
 
 
-def run(capsys, args):
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        netpol_reachability.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module):
+    """run(args): netpol_reachability run as Ansible runs it (run_module in tests/unit/conftest.py)."""
+    return functools.partial(run_module, netpol_reachability)
 
 
-def test_intended_flow_allowed(capsys):
-    code, result = run(capsys, {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
-                                "intended": [FLOW]})
+def test_intended_flow_allowed(run):
+    code, result = run({"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
+                        "intended": [FLOW]})
     assert code == 0, result
     assert result["changed"] is False
     assert [f["flow"] for f in result["allowed_intended"]] == ["web -> api"]
     assert result["summary"]["policies"] == 3 and result["summary"]["blocked"] == 0
 
 
-def test_blocked_flow_fails_with_the_reason(capsys):
-    code, result = run(capsys, {"objects": [DENY, ALLOW, deployment("web", 3000), deployment("api", 8000)],
-                                "intended": [FLOW]})
+def test_blocked_flow_fails_with_the_reason(run):
+    code, result = run({"objects": [DENY, ALLOW, deployment("web", 3000), deployment("api", 8000)],
+                        "intended": [FLOW]})
     assert code == 1
     assert "web -> api is blocked (app/web -> app/api:8000): egress of app/web is isolated by deny" in result["msg"]
 
 
-def test_unexpected_flows_fail_only_when_asked(capsys):
+def test_unexpected_flows_fail_only_when_asked(run):
     objects = [deployment("web", 3000), deployment("api", 8000)]
-    code, result = run(capsys, {"objects": objects, "intended": [FLOW]})
+    code, result = run({"objects": objects, "intended": [FLOW]})
     assert code == 0 and {(f["from"], f["to"]) for f in result["unexpected"]} == {("app/api", "app/web")}
-    code, result = run(capsys, {"objects": objects, "intended": [FLOW], "fail_on_unexpected": True})
+    code, result = run({"objects": objects, "intended": [FLOW], "fail_on_unexpected": True})
     assert code == 1 and "app/api -> app/web:3000/TCP is allowed but not intended" in result["msg"]
 
 
-def test_bad_input_fails_cleanly(capsys):
-    code, result = run(capsys, {"objects": [{"kind": "NetworkPolicy", "metadata": {"name": "x"}}]})
+def test_bad_input_fails_cleanly(run):
+    code, result = run({"objects": [{"kind": "NetworkPolicy", "metadata": {"name": "x"}}]})
     assert code == 1 and "cannot analyse the policies" in result["msg"]
 
 
-def test_stand_in_pods_count_as_endpoints(capsys):
+def test_stand_in_pods_count_as_endpoints(run):
     api = {"name": "api", "namespace": "app", "labels": {"app": "api"},
            "ports": [{"name": "http", "port": 8000, "protocol": "TCP"}]}
-    code, result = run(capsys, {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000)], "pods": [api],
-                                "intended": [FLOW]})
+    code, result = run({"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000)], "pods": [api],
+                        "intended": [FLOW]})
     assert code == 0, result
     assert result["summary"]["endpoints"] == 2 and result["summary"]["allowed_intended"] == 1
-    code, result = run(capsys, {"objects": [DENY, deployment("web", 3000)], "pods": [api], "intended": [FLOW]})
+    code, result = run({"objects": [DENY, deployment("web", 3000)], "pods": [api], "intended": [FLOW]})
     assert code == 1 and result["blocked"][0]["flow"] == "web -> api"

@@ -16,7 +16,6 @@ import time
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.module_utils import _bastion
 from ansible_collections.eventstack.oke.plugins.modules import oke_bastion_tunnel
 
@@ -84,22 +83,22 @@ def _stop(world):
         _bastion.stop_process(record["pid"])
 
 
-def run(capsys, world, **args):
-    params = dict({"config_file_location": world["config"], "service_endpoint": world["oci"].url,
-                   "api_retry_delay": 0, "name": "prod", "bastion_id": world["bastion"], "target_ip": TARGET,
-                   "local_port": world["port"], "key_path": world["key"], "ssh_command": SSH,
-                   "tunnel_dir": world["dir"], "kubeconfig": world["kubeconfig"], "timeout": 30}, **args)
-    with patch_module_args(params), pytest.raises(SystemExit) as exc:
-        oke_bastion_tunnel.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module, world):
+    """run(**args): oke_bastion_tunnel against the stand-in world, with the defaults below unless args say otherwise."""
+    defaults = {"config_file_location": world["config"], "service_endpoint": world["oci"].url, "api_retry_delay": 0,
+                "name": "prod", "bastion_id": world["bastion"], "target_ip": TARGET, "local_port": world["port"],
+                "key_path": world["key"], "ssh_command": SSH, "tunnel_dir": world["dir"],
+                "kubeconfig": world["kubeconfig"], "timeout": 30}
+    return lambda **args: run_module(oke_bastion_tunnel, dict(defaults, **args))
 
 
 def creates(oci):
     return [r["path"] for r in oci.writes() if r["method"] == "POST"]
 
 
-def test_key_session_tunnel_then_nothing_to_do(capsys, world):
-    code, result = run(capsys, world)
+def test_key_session_tunnel_then_nothing_to_do(run, world):
+    code, result = run()
     assert code == 0, result.get("msg")
     assert result["changed"] and result["server_version"] == "v1.34.2"
     assert world["api"].tokens == [CLUSTER]
@@ -110,60 +109,60 @@ def test_key_session_tunnel_then_nothing_to_do(capsys, world):
     assert session["sessionTtlInSeconds"] == 10800 and result["session_seconds_left"] > 10000
 
     writes = len(world["oci"].writes())
-    code, again = run(capsys, world)
+    code, again = run()
     assert code == 0, again
     assert not again["changed"] and again["pid"] == result["pid"] and again["session_id"] == result["session_id"]
     assert len(world["oci"].writes()) == writes
 
 
-def test_a_session_near_its_end_is_replaced_and_so_is_the_tunnel(capsys, world):
-    code, first = run(capsys, world)
+def test_a_session_near_its_end_is_replaced_and_so_is_the_tunnel(run, world):
+    code, first = run()
     assert code == 0, first
     world["oci"].scenario.advance(10800 - 3000)  # 3000 s left: less than session_min_left (3600)
-    code, second = run(capsys, world)
+    code, second = run()
     assert code == 0, second.get("msg")
     assert second["changed"] and second["session_id"] != first["session_id"] and second["pid"] != first["pid"]
     assert not _bastion.process_runs(first["pid"], ["x", "-N"])
     world["oci"].scenario.advance(3000)  # OCI ends the first session; the new one still runs
-    code, third = run(capsys, world)
+    code, third = run()
     assert code == 0 and not third["changed"], third
     assert world["oci"].scenario.records[first["session_id"]].data["lifecycleState"] == "DELETED"
     assert third["session_id"] == second["session_id"] and 7000 < third["session_seconds_left"] < 7900
 
 
-def test_a_controller_outside_the_client_cidrs_is_not_admitted(capsys, world, monkeypatch):
+def test_a_controller_outside_the_client_cidrs_is_not_admitted(run, monkeypatch):
     monkeypatch.setenv("EVENTSTACK_STANDIN_CLIENT_ADDRESS", "198.51.100.9")
-    code, result = run(capsys, world)
+    code, result = run()
     assert code == 1
     assert "Connection timed out" in result["msg"] and "exit code 255" in result["msg"]
 
 
-def test_an_api_that_does_not_answer_through_the_tunnel_fails_naming_the_kubeconfig(capsys, world, tmp_path):
+def test_an_api_that_does_not_answer_through_the_tunnel_fails_naming_the_kubeconfig(run, world, tmp_path):
     config = yaml.safe_load(open(world["kubeconfig"], encoding="utf-8"))
     config["clusters"][0]["cluster"]["tls-server-name"] = "10.0.0.99"  # not the certificate's address
     bad = tmp_path / "bad-kubeconfig"
     bad.write_text(yaml.safe_dump(config))
-    code, result = run(capsys, world, kubeconfig=str(bad))
+    code, result = run(kubeconfig=str(bad))
     assert code == 1 and "does not answer through the tunnel" in result["msg"] and str(bad) in result["msg"]
 
 
-def test_a_local_port_taken_by_another_program(capsys, world):
+def test_a_local_port_taken_by_another_program(run, world):
     with socket.socket() as other:
         other.bind(("127.0.0.1", world["port"]))
         other.listen(1)
-        code, result = run(capsys, world)
+        code, result = run()
     assert code == 1 and "is taken by another program" in result["msg"]
 
 
-def test_absent_stops_the_tunnel(capsys, world):
-    code, result = run(capsys, world)
+def test_absent_stops_the_tunnel(run, world):
+    code, result = run()
     assert code == 0, result.get("msg")
-    code, stopped = run(capsys, world, state="absent")
+    code, stopped = run(state="absent")
     assert code == 0 and stopped["changed"]
     for _attempt in range(50):
         if not _bastion.port_open(world["port"]):
             break
         time.sleep(0.1)
     assert not _bastion.port_open(world["port"])
-    code, again = run(capsys, world, state="absent")
+    code, again = run(state="absent")
     assert code == 0 and not again["changed"]

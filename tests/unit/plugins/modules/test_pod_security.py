@@ -3,13 +3,11 @@ tested in module_utils)."""
 
 from __future__ import annotations
 
-import json
+import functools
 
 import pytest
 import yaml
 
-from ansible.module_utils.testing import patch_module_args
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 from ansible_collections.eventstack.oke.plugins.modules import pod_security
 
 from ..module_utils.test_pod_model import app_deployment, injector, kafka, operator, pool
@@ -20,12 +18,11 @@ def namespace(name, level):
         "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/enforce-version": "v1.34"}}}
 
 
-def run(capsys, args, monkeypatch=None, client=None):
-    if client is not None:
-        monkeypatch.setattr(_k8s_client, "KubeClient", lambda kubeconfig, context: client)
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        pod_security.main()
-    return exc.value.code, json.loads(capsys.readouterr().out)
+@pytest.fixture()
+def run(run_module):
+    """run(args, client=None): pod_security, on the fake cluster client when given (run_module:
+    tests/unit/conftest.py)."""
+    return functools.partial(run_module, pod_security)
 
 
 @pytest.fixture(name="build_dir")
@@ -44,9 +41,9 @@ def write_chart(build_dir, provider):
         yaml.safe_dump_all([operator(provider), injector(True)]), encoding="utf-8")
 
 
-def test_the_baseline_provider_gets_the_kafka_pods_refused_with_the_rules_named(capsys, build_dir):
+def test_the_baseline_provider_gets_the_kafka_pods_refused_with_the_rules_named(run, build_dir):
     write_chart(build_dir, "baseline")
-    code, result = run(capsys, {"build_dir": str(build_dir)})
+    code, result = run({"build_dir": str(build_dir)})
     assert code == 1 and result["failed"]
     refused = {r["pod"]: r for r in result["refused"]}
     assert set(refused) == {"todo-kafka-dual-role", "todo-kafka-entity-operator", "todo-kafka-kafka-exporter"}
@@ -60,9 +57,9 @@ def test_the_baseline_provider_gets_the_kafka_pods_refused_with_the_rules_named(
     assert result["namespaces"] == {"kafka": "restricted:v1.34", "todo-app": "restricted:v1.34"}
 
 
-def test_the_restricted_provider_gets_every_pod_admitted(capsys, build_dir):
+def test_the_restricted_provider_gets_every_pod_admitted(run, build_dir):
     write_chart(build_dir, "restricted")
-    code, result = run(capsys, {"build_dir": str(build_dir)})
+    code, result = run({"build_dir": str(build_dir)})
     assert code == 0, result
     # backend, operator, injector, the broker pool, the Entity Operator, Kafka Exporter
     assert result["refused"] == [] and result["summary"] == {"pods": 6, "refused": 0}
@@ -70,16 +67,16 @@ def test_the_restricted_provider_gets_every_pod_admitted(capsys, build_dir):
     assert backend["level"] == "restricted" and backend["version"] == "v1.34" and not backend["refused"]
 
 
-def test_namespaces_filter_and_fail_on_refused(capsys, build_dir):
+def test_namespaces_filter_and_fail_on_refused(run, build_dir):
     write_chart(build_dir, "baseline")
-    code, result = run(capsys, {"build_dir": str(build_dir), "namespaces": ["todo-app"]})
+    code, result = run({"build_dir": str(build_dir), "namespaces": ["todo-app"]})
     assert code == 0 and result["refused"] == [] and {p["namespace"] for p in result["pods"]} == {"todo-app"}
-    code, result = run(capsys, {"build_dir": str(build_dir), "fail_on_refused": False})
+    code, result = run({"build_dir": str(build_dir), "fail_on_refused": False})
     assert code == 0 and len(result["refused"]) == 3
 
 
-def test_a_missing_build_dir_is_named(capsys, tmp_path):
-    code, result = run(capsys, {"build_dir": str(tmp_path / "nope")})
+def test_a_missing_build_dir_is_named(run, tmp_path):
+    code, result = run({"build_dir": str(tmp_path / "nope")})
     assert code == 1 and "render first" in result["msg"]
 
 
@@ -96,7 +93,7 @@ class Cluster:
         return {"items": self.lists.get(path, [])}
 
 
-def test_apply_mode_judges_live_templates_and_reports_recorded_refusals(capsys, monkeypatch):
+def test_apply_mode_judges_live_templates_and_reports_recorded_refusals(run):
     bad = app_deployment()
     del bad["spec"]["template"]["spec"]["securityContext"]
     owned = {"kind": "Pod", "metadata": {"name": "todo-backend-1", "namespace": "todo-app", "ownerReferences": [
@@ -109,7 +106,7 @@ def test_apply_mode_judges_live_templates_and_reports_recorded_refusals(capsys, 
     client = Cluster({"/api/v1/namespaces": [namespace("todo-app", "restricted"), namespace("kafka", "restricted")],
                       "/apis/apps/v1/deployments": [bad, injector(True)],
                       "/api/v1/pods": [owned, operator_pod], "/api/v1/events": [event]})
-    code, result = run(capsys, {"from_cluster": True, "namespaces": ["todo-app", "kafka"]}, monkeypatch, client)
+    code, result = run({"from_cluster": True, "namespaces": ["todo-app", "kafka"]}, client)
     assert code == 1
     refused = {r["owner"]: r for r in result["refused"]}
     assert set(refused) == {"Deployment todo-app/todo-backend", "Pod todo-app/todo-db-1",

@@ -21,16 +21,18 @@ def server():
     pg.stop()
 
 
-def run(capsys, **args):
-    with patch_module_args(args), pytest.raises(SystemExit) as exc:
-        postgres_check.main()
-    out = capsys.readouterr().out
-    assert APP_PASSWORD not in out, "the password reached the module's output"
-    return exc.value.code, json.loads(out)
+@pytest.fixture()
+def run(run_module):
+    """run(**args): postgres_check with args; the password never reaches its output."""
+    def run_(**args):
+        code, result, out = run_module(postgres_check, args, output=True)
+        assert APP_PASSWORD not in out, "the password reached the module's output"
+        return code, result
+    return run_
 
 
-def test_answers_with_the_server_version(capsys, server):
-    code, result = run(capsys, url=server.url())
+def test_answers_with_the_server_version(run, server):
+    code, result = run(url=server.url())
     assert code == 0, result
     assert result["ok"] is True and result["changed"] is False
     assert result["server_version_num"] >= 100000
@@ -41,33 +43,33 @@ def test_answers_with_the_server_version(capsys, server):
     assert result["tls"] is False
 
 
-def test_tls_require_encrypts_without_verifying(capsys, server):
-    code, result = run(capsys, url=server.url(sslmode="require"))
+def test_tls_require_encrypts_without_verifying(run, server):
+    code, result = run(url=server.url(sslmode="require"))
     assert code == 0, result
     assert result["tls"] is True
 
 
-def test_tls_verify_full_against_the_servers_ca(capsys, server):
-    code, result = run(capsys, url=server.url(sslmode="verify-full"), ssl_root_cert=server.cert_file)
+def test_tls_verify_full_against_the_servers_ca(run, server):
+    code, result = run(url=server.url(sslmode="verify-full"), ssl_root_cert=server.cert_file)
     assert code == 0, result
     assert result["tls"] is True
 
 
-def test_tls_verify_full_with_an_unknown_ca_fails_as_tls(capsys, server):
-    code, result = run(capsys, url=server.url(sslmode="verify-full"))
+def test_tls_verify_full_with_an_unknown_ca_fails_as_tls(run, server):
+    code, result = run(url=server.url(sslmode="verify-full"))
     assert code == 1
     assert result["reason"] == "tls"
     assert "TLS with 127.0.0.1:%d failed (sslmode=verify-full)" % server.port in result["msg"]
     assert "CERTIFICATE_VERIFY_FAILED" in result["msg"]
 
 
-def test_server_without_tls(capsys, server):
+def test_server_without_tls(run, server):
     server.set_ssl(False)
     try:
-        code, result = run(capsys, url=server.url(sslmode="require"))
+        code, result = run(url=server.url(sslmode="require"))
         assert code == 1 and result["reason"] == "tls", result
         assert "does not offer TLS but sslmode=require requires it" in result["msg"]
-        code, result = run(capsys, url=server.url(sslmode="prefer"))
+        code, result = run(url=server.url(sslmode="prefer"))
         assert code == 0 and result["tls"] is False, result
     finally:
         server.set_ssl(True)
@@ -86,26 +88,26 @@ def test_wrong_password_is_auth_and_never_printed(capsys, server):
                              "rejected user todo: password authentication failed for user \"todo\"" % server.port)
 
 
-def test_unknown_database(capsys, server):
-    code, result = run(capsys, url=server.url(database="nope"))
+def test_unknown_database(run, server):
+    code, result = run(url=server.url(database="nope"))
     assert code == 1 and result["reason"] == "database", result
     assert 'database "nope" does not exist' in result["msg"]
 
 
-def test_unknown_host_is_dns(capsys):
-    code, result = run(capsys, url="postgresql://todo:%s@db.eventstack.invalid:5432/todo" % APP_PASSWORD)
+def test_unknown_host_is_dns(run):
+    code, result = run(url="postgresql://todo:%s@db.eventstack.invalid:5432/todo" % APP_PASSWORD)
     assert code == 1 and result["reason"] == "dns", result
     assert "cannot resolve host db.eventstack.invalid" in result["msg"]
 
 
-def test_closed_port_is_refused(capsys):
+def test_closed_port_is_refused(run):
     port = free_port()
-    code, result = run(capsys, url="postgresql://todo:%s@127.0.0.1:%d/todo" % (APP_PASSWORD, port))
+    code, result = run(url="postgresql://todo:%s@127.0.0.1:%d/todo" % (APP_PASSWORD, port))
     assert code == 1 and result["reason"] == "refused", result
     assert "nothing accepts connections on 127.0.0.1:%d (connection refused)" % port in result["msg"]
 
 
-def test_a_server_that_never_answers_is_a_timeout(capsys):
+def test_a_server_that_never_answers_is_a_timeout(run):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -114,7 +116,7 @@ def test_a_server_that_never_answers_is_a_timeout(capsys):
     thread.start()
     try:
         port = listener.getsockname()[1]
-        code, result = run(capsys, url="postgresql://todo:%s@127.0.0.1:%d/todo?sslmode=disable" % (APP_PASSWORD, port),
+        code, result = run(url="postgresql://todo:%s@127.0.0.1:%d/todo?sslmode=disable" % (APP_PASSWORD, port),
                            timeout=1)
         assert code == 1 and result["reason"] == "timeout", result
         assert "no answer from 127.0.0.1:%d within the timeout" % port in result["msg"]
@@ -124,19 +126,19 @@ def test_a_server_that_never_answers_is_a_timeout(capsys):
         listener.close()
 
 
-def test_not_a_postgresql_url(capsys):
-    code, result = run(capsys, url="mysql://todo:%s@127.0.0.1/todo" % APP_PASSWORD)
+def test_not_a_postgresql_url(run):
+    code, result = run(url="mysql://todo:%s@127.0.0.1/todo" % APP_PASSWORD)
     assert code == 1 and result["reason"] == "url"
     assert result["msg"] == "the connection string must start with postgresql:// (found 'mysql://')"
 
 
-def test_fail_on_error_false_reports_instead(capsys):
-    code, result = run(capsys, url="postgresql://todo:%s@127.0.0.1:%d/todo" % (APP_PASSWORD, free_port()),
+def test_fail_on_error_false_reports_instead(run):
+    code, result = run(url="postgresql://todo:%s@127.0.0.1:%d/todo" % (APP_PASSWORD, free_port()),
                        fail_on_error=False)
     assert code == 0
     assert result["ok"] is False and result["reason"] == "refused" and "failed" not in result
 
 
-def test_check_mode_reads_the_same(capsys, server):
-    code, result = run(capsys, url=server.url(), _ansible_check_mode=True)
+def test_check_mode_reads_the_same(run, server):
+    code, result = run(url=server.url(), _ansible_check_mode=True)
     assert code == 0 and result["ok"] is True and result["changed"] is False
