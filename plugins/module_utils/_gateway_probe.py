@@ -368,7 +368,7 @@ def routing(client, spec, gateway=None):
 def _names(cert):
     try:
         names = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
-        return [n for n in names.get_values_for_type(x509.DNSName)]
+        return list(names.get_values_for_type(x509.DNSName))
     except x509.ExtensionNotFound:
         return [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
 

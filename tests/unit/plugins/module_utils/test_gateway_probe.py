@@ -77,7 +77,8 @@ def envoy(listener, method, path, headers, routes=True, ready=True, late=None, a
 
 
 class FakeClient:
-    def __init__(self, routes=(APP_ROUTE, REDIRECT), services=(SERVICE,), gateway=GW, secret=None, pods=1, **envoy_kw):
+    def __init__(self, routes=(APP_ROUTE, REDIRECT), services=(SERVICE,), gateway=None, secret=None, pods=1, **envoy_kw):
+        gateway = GW if gateway is None else gateway
         self.routes, self.services, self.gateway, self.secret, self.pods = routes, services, gateway, secret, pods
         self.envoy_kw, self.proxied, self.requests = envoy_kw, [], 0
 
@@ -190,7 +191,7 @@ def test_no_proxy_service_and_no_gateway_fail_both_checkpoints_saying_why():
         "the check could not run: no Envoy proxy Service for Gateway ingress/eventstack (none labelled "
         "gateway.envoyproxy.io/owning-gateway-name=eventstack,gateway.envoyproxy.io/owning-gateway-namespace=ingress):"
         " Envoy Gateway has not programmed it"]] * 2
-    [only] = gp.run_all(FakeClient(gateway=None), spec(routing=False))
+    [only] = gp.run_all(FakeClient(gateway={}), spec(routing=False))
     assert only["evidence"] == ["the check could not run: Gateway ingress/eventstack: not found"]
     assert gp.run_all(FakeClient(), spec(routing=False, https=False)) == []
 

@@ -56,14 +56,14 @@ def test_a_probe_without_its_publisher_is_refused_by_the_argument_spec(run):
     assert code == 1 and "missing required arguments: publisher found in probes" in result["msg"]
 
 
-def test_lag_is_returned_apart_from_the_probe_verdict_and_skipped_in_check_mode(capsys, monkeypatch):
+def test_lag_is_returned_apart_from_the_probe_verdict_and_skipped_in_check_mode(run):
     cluster = FakeCluster(healthy_pods(), subscribers=["recurring-worker", "audit-worker"], lag_series=[])
-    code, result = run(capsys, monkeypatch, dict(ARGS, lag=True), cluster)
+    code, result = run(dict(ARGS, lag=True), cluster)
     assert code == 0 and result["passed"] is True
     assert result["lag"]["passed"] is False and len(result["lag"]["evidence"]) == 2
     assert result["lag"]["evidence"][0].startswith("FAIL no kafka_consumergroup_lag series for group recurring-worker")
-    code, result = run(capsys, monkeypatch, dict(ARGS, lag=True, _ansible_check_mode=True), FakeCluster(healthy_pods()))
+    code, result = run(dict(ARGS, lag=True, _ansible_check_mode=True), FakeCluster(healthy_pods()))
     assert code == 0 and result["lag"] == {"passed": True, "seconds": 0.0, "evidence": [
         "skipped in check mode: the groups consumed no probe event to be seen"]}
-    code, result = run(capsys, monkeypatch, ARGS, FakeCluster(healthy_pods(), subscribers=["audit-worker"]))
+    code, result = run(ARGS, FakeCluster(healthy_pods(), subscribers=["audit-worker"]))
     assert "lag" not in result
