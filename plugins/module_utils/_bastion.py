@@ -22,7 +22,6 @@ import os
 import re
 import shlex
 
-BASTION_NAME = re.compile(r"^[A-Za-z0-9]{1,255}$")
 SESSION_TTL_RANGE = (1800, 10800)
 SSH_USER_HOST = re.compile(r"(\S+)@(host\.bastion\.[a-z0-9-]+\.oci\.[A-Za-z0-9.-]+)")
 USABLE_STATES = ("CREATING", "ACTIVE")
@@ -30,11 +29,6 @@ USABLE_STATES = ("CREATING", "ACTIVE")
 
 class BastionError(Exception):
     pass
-
-
-def bastion_name(text):
-    """The bastion's name from a display name: OCI takes letters and digits only."""
-    return re.sub(r"[^A-Za-z0-9]", "", str(text or ""))[:255]
 
 
 def _time(value):

@@ -10,6 +10,8 @@ whose labels include ``labels``; at least ``min_count`` of them, default 1). It 
 - ``condition``: ``{type, status}`` (status default ``"True"``) in ``status.conditions``;
 - ``containers``: names every matching Pod runs (containers, or init containers that keep running: native
   sidecars such as daprd with ``dapr.io/enable-native-sidecar``);
+- ``field``: a dotted path (``status.addresses``) that must hold a non-empty value on every matching object; a
+  failing object's reason adds its conditions that are not True (a Gateway's ``Programmed=False AddressNotAssigned``);
 - nothing: the objects exist.
 
 A failure's reason names the condition's own reason and message, the object's ``status.phase`` (and
@@ -134,6 +136,19 @@ def _why(reader, obj, kind, namespace):
     return reasons + _events(reader, obj, namespace)
 
 
+def _field(obj, path):
+    value = obj
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _unmet_conditions(obj):
+    return ["%s=%s%s" % (c.get("type"), c.get("status"), "".join(
+        " %s: %s" % (key, c[key]) for key in ("reason", "message") if c.get(key)))
+        for c in (obj.get("status") or {}).get("conditions") or [] if str(c.get("status")) != "True"]
+
+
 def _running_containers(pod):
     spec = pod.get("spec") or {}
     names = {c.get("name") for c in spec.get("containers") or []}
@@ -153,6 +168,8 @@ def _label(expectation):
         want = "%s=%s" % (expectation["condition"]["type"], expectation["condition"].get("status", "True"))
     elif expectation.get("containers"):
         want = "runs %s" % ", ".join(expectation["containers"])
+    elif expectation.get("field"):
+        want = "has %s" % expectation["field"]
     else:
         want = "exists"
     return "%s %s%s: %s" % (expectation["kind"], what, where, want) \
@@ -210,6 +227,12 @@ def judge(reader, expectation):
                 failing.append((obj, "runs no %s" % ", ".join(sorted(missing))))
         result["observed"] = "%d of %d pods run %s" % (
             len(items) - len(failing), len(items), ", ".join(sorted(wanted)))
+    elif expectation.get("field"):
+        for obj in items:
+            if not _field(obj, expectation["field"]):
+                failing.append((obj, "has no %s yet%s" % (expectation["field"], "".join(
+                    "; " + condition for condition in _unmet_conditions(obj)))))
+        result["observed"] = "%d of %d have %s" % (len(items) - len(failing), len(items), expectation["field"])
     else:
         result["observed"] = "%d found" % len(items)
     if failing:

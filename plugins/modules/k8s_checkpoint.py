@@ -14,10 +14,12 @@ description:
   - Each expectation names a C(kind) (C(api_version) outside the core, apps and batch groups), a C(namespace) and
     one object (C(name)) or every object of the kind there (only those whose labels include C(labels); at least
     C(min_count), default 1), then asks that a C(condition) (C(type), C(status) default C("True")) holds, that every
-    matching Pod runs the C(containers) named (init containers that keep running, native sidecars, count too), or only
-    that the objects exist.
-  - A failure's reason gives the condition's reason and message, the waiting or terminated reasons of the pods behind
-    a workload (image pull errors, crash loops, failing probes) and the newest Warning events about the object.
+    matching Pod runs the C(containers) named (init containers that keep running, native sidecars, count too), that a
+    C(field) (a dotted path such as C(status.addresses)) holds a value on every matching object, or only that the
+    objects exist. C(names) instead of C(name) asks for several objects, each of which must exist.
+  - A failure's reason gives the condition's reason and message (with C(field), every condition that is not True),
+    the object's C(status.phase), the waiting or terminated reasons of the pods behind a workload (image pull errors,
+    crash loops, failing probes) and the newest Warning events about the object.
   - Reads only, through the kubernetes Python client; every list is read once per kind and namespace.
   - With O(wait_timeout), waits until every required expectation passes, showing what is still pending with the
     elapsed time at least every O(progress_interval) seconds; a wait that runs out of time fails with the reasons.
@@ -27,8 +29,9 @@ extends_documentation_fragment:
 options:
   expectations:
     description:
-      - The expectations, each with C(kind) and optionally C(api_version), C(namespace), C(name), C(labels),
-        C(min_count), C(condition), C(containers), C(title) (the line in the report) and C(required) (default true).
+      - The expectations, each with C(kind) and optionally C(api_version), C(namespace), C(name) or C(names),
+        C(labels), C(min_count), C(condition), C(containers), C(field), C(title) (the line in the report) and
+        C(required) (default true).
     type: list
     elements: dict
     required: true

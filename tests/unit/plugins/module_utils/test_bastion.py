@@ -24,10 +24,6 @@ def session(sid="ocid1.bastionsession.oc1.x", state="ACTIVE", ip="10.0.0.5", por
                                                                                                      HOST)}}
 
 
-def test_bastion_names_keep_letters_and_digits():
-    assert _bastion.bastion_name("eventstack-prod_1") == "eventstackprod1"
-
-
 def test_seconds_left_counts_from_creation_and_ttl():
     assert _bastion.seconds_left(session(), NOW) == 10200
     assert _bastion.seconds_left(session(created=NOW - datetime.timedelta(hours=4)), NOW) < 0

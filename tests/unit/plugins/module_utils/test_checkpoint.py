@@ -143,3 +143,25 @@ def test_describe_and_progress_name_only_required_failures_and_cut_long_reasons(
     line = _checkpoint.progress(results)
     assert line.startswith("1 of 2 ready; pending: b (0 of 1 Ready: xxx") and line.endswith("...)")
     assert len(line) < 220
+
+
+def test_a_field_must_hold_a_value_and_its_absence_shows_the_unmet_conditions():
+    gateway = {"metadata": {"name": "eventstack"}, "status": {"conditions": [
+        {"type": "Accepted", "status": "True"},
+        {"type": "Programmed", "status": "False", "reason": "AddressNotAssigned",
+         "message": "No addresses have been assigned to the Gateway"}]}}
+    lists = {"/apis/gateway.networking.k8s.io/v1/namespaces/ingress/gateways": [gateway]}
+    discovery = dict(DISCOVERY, **{"gateway.networking.k8s.io/v1": [("gateways", "Gateway", True)]})
+    client = FakeClient(lists)
+    client.discover = lambda api_version: {"resources": [
+        {"name": n, "kind": k, "namespaced": ns} for n, k, ns in discovery[api_version]]}
+    expectation = {"kind": "Gateway", "api_version": "gateway.networking.k8s.io/v1", "namespace": "ingress",
+                   "name": "eventstack", "field": "status.addresses"}
+    (result,) = _checkpoint.judge_all(client, [expectation])
+    assert result["name"] == "Gateway eventstack in ingress: has status.addresses"
+    assert (result["passed"], result["observed"]) == (False, "0 of 1 have status.addresses")
+    assert result["reason"] == ("eventstack has no status.addresses yet; Programmed=False reason: AddressNotAssigned "
+                                "message: No addresses have been assigned to the Gateway")
+    gateway["status"]["addresses"] = [{"type": "IPAddress", "value": "203.0.113.80"}]
+    (result,) = _checkpoint.judge_all(client, [expectation])
+    assert result["passed"] and result["observed"] == "1 of 1 have status.addresses"
