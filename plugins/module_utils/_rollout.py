@@ -233,6 +233,24 @@ def watch(client, namespace, names, timeout, interval=5, rollback=True, rollback
     return results, bool(undone)
 
 
+def look(client, namespace, names):
+    """Each Deployment's state now: [{name, state (done, progressing, failed, missing), message}]."""
+    states = Watch(client, namespace).wait(names, 0, 0)
+    return [{"name": name, "state": states[name][0], "message": states[name][1]} for name in names]
+
+
+def progress(looked):
+    """One line for a wait's progress: how many rolled out, and the others with kubectl's words."""
+    pending = [item for item in looked if item["state"] != "done"]
+    return "%d of %d rolled out; %s" % (len(looked) - len(pending), len(looked), "; ".join(
+        "%s: %s" % (item["name"], item["message"] or item["state"]) for item in pending))
+
+
+def looked_done(looked):
+    """Whether the wait can stop: every Deployment done or failed (a missing one may still come)."""
+    return all(item["state"] in ("done", "failed") for item in looked)
+
+
 def failure_message(results, timeout):
     parts = []
     for result in results:

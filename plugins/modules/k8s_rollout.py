@@ -20,6 +20,10 @@ description:
     C(kubectl rollout undo) does and waits for that rollout too.
   - Fails when any Deployment did not roll out, naming each one with its reasons and the revision it was rolled
     back to.
+  - The wait runs in the action plugin, on the controller, so that it can show progress - each Deployment's state,
+    as C(kubectl rollout status) words it, with the elapsed time, whenever it changes and at least every
+    O(progress_interval) seconds. Each look is one run of the module with O(look_only); at the end one run with
+    O(timeout=0) explains, rolls back and waits for the rolled-back revisions.
 attributes:
   check_mode:
     support: full
@@ -52,6 +56,16 @@ options:
   rollback_timeout:
     description: Seconds to wait for the rolled-back revision (default O(timeout)).
     type: int
+  progress_interval:
+    description: While waiting, print the rollouts' states at least this often (seconds), and whenever they change.
+    type: int
+    default: 30
+  look_only:
+    description:
+      - Read each Deployment's state once and return it, with no explanation and no rollback (the action plugin's
+        looks while it waits).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - eventstack.oke.kube_auth
 seealso:
@@ -88,6 +102,14 @@ requests:
   returned: always
   type: int
   sample: 4
+elapsed:
+  description: Seconds the action plugin waited for the rollouts (before any rollback).
+  returned: when the action plugin waited
+  type: float
+polls:
+  description: How many times the action plugin read the Deployments while waiting.
+  returned: when the action plugin waited
+  type: int
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -103,6 +125,8 @@ def main():
             interval=dict(type="int", default=5),
             rollback=dict(type="bool", default=True),
             rollback_timeout=dict(type="int"),
+            progress_interval=dict(type="int", default=30),
+            look_only=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -112,6 +136,9 @@ def main():
     client = None
     try:
         client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
+        if params["look_only"]:
+            module.exit_json(changed=False, deployments=_rollout.look(client, params["namespace"], params["names"]),
+                             requests=client.requests)
         if module.check_mode:
             results, changed = _rollout.watch(client, params["namespace"], params["names"], 0, rollback=False)
         else:

@@ -4,6 +4,8 @@ with the pod's reason."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.deployment_controller import DeploymentController
@@ -49,6 +51,8 @@ def test_a_tag_that_cannot_be_pulled_is_rolled_back_with_the_pods_reason_and_a_g
     run = converge(env, apps_image_tag="2.0.0", apps_rollout_timeout=8)
     assert run.rc != 0
     output = " ".join(run.output.split())
+    # While it waits, the task says which Deployments are not rolled out yet, in kubectl's words.
+    assert re.search(r"waiting \(\d+s\): \d of \d rolled out; [^|]*todo-backend: ", output), output
     assert "todo-backend: not rolled out after 8s (1 old replicas pending termination)" in output
     assert "container app: ErrImagePull - manifest unknown" in output
     assert ("rolled back to revision 1 (fra.ocir.io/mytenancynamespace/todo-backend:0.1.0): successfully rolled out"

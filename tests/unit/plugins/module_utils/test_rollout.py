@@ -202,3 +202,16 @@ def test_without_rollback_nothing_is_written_and_a_missing_deployment_fails():
     assert [(r["name"], r["state"]) for r in results] == [("todo-backend", "failed"), ("gone", "failed")]
     assert "rolled_back_to" not in results[0]
     assert "gone: not rolled out after 10s (the Deployment does not exist)" in _rollout.failure_message(results, 10)
+
+
+def test_a_look_reads_once_and_says_what_is_pending_in_kubectl_words():
+    api = FakeApi([deployment(), deployment(name="todo-frontend", revision=2, available=0)])
+    looked = _rollout.look(api, NS, ["todo-backend", "todo-frontend", "gone"])
+    assert len(api.queries) == 1 and api.puts == []
+    assert [(item["name"], item["state"]) for item in looked] == [
+        ("todo-backend", "done"), ("todo-frontend", "progressing"), ("gone", "missing")]
+    assert _rollout.progress(looked) == ("1 of 3 rolled out; todo-frontend: 0 of 1 updated replicas available; "
+                                         "gone: the Deployment does not exist")
+    # A missing Deployment may still come (the wait goes on); a failed one ends it, to be explained and rolled back.
+    assert not _rollout.looked_done(looked)
+    assert _rollout.looked_done([{"name": "a", "state": "done"}, {"name": "b", "state": "failed"}])
