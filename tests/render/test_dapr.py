@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.playbook import inventory_vars
+from tests.support.playbook import inventory_vars, render
 from tests.support.reference import shared_file
 
 
@@ -147,3 +147,16 @@ def test_the_state_store_serves_the_services_whose_seed_flows_keep_state(rendere
     state, _metadata = component(by_file["dapr.yaml"], "state.postgresql")
     assert set(state["scopes"]) == {s["app_id"] for s in services if s.get("state_store")}
     assert "recurring-worker" in state["scopes"]
+
+
+def test_the_tls_listener_takes_its_port_and_ca_secret_from_the_kafka_role(tmp_path):
+    """The brokers' host, the TLS port and the cluster CA's Secret come from what strimzi_kafka publishes
+    (strimzi_kafka_settings): a renamed cluster renames all three, with nothing set on the dapr role."""
+    by_file, _releases = render("local", tmp_path, "--tags", "strimzi_kafka,dapr", dapr_kafka_listener="tls",
+                                strimzi_kafka_cluster_name="orders")
+    (kafka,) = kinds(by_file["strimzi_kafka.yaml"], "Kafka")
+    tls_port = [l["port"] for l in kafka["spec"]["kafka"]["listeners"] if l["tls"]]
+    for _pubsub, metadata in pubsubs(by_file["dapr.yaml"]).values():
+        assert metadata["brokers"]["value"] == "orders-kafka-bootstrap.kafka.svc:%d" % tls_port[0]
+        assert metadata["caCert"]["secretKeyRef"] == {"name": "orders-cluster-ca-cert", "key": "ca.crt"}
+        assert "disableTls" not in metadata
