@@ -544,7 +544,7 @@ def test_https_through_the_gateway_address_checks_the_certificate_redirect_and_h
     passes; then with an expired certificate, the redirect route gone and HSTS dropped it fails naming each."""
     server, env = converged
     tls = {"ingress_tls": "secret", "ingress_hostname": "todo.example.test"}
-    run = run_playbook("inventories/local", "--tags", "ingress,apps,hardening", env=env, extra_vars=tls)
+    run = run_playbook("inventories/local", "--tags", "ingress,apps,hardening", env=env, emulator=True, extra_vars=tls)
     assert run.rc == 0, run.output
     ca = make_ca()
     (gateway,) = server.objects("Gateway")
