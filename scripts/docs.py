@@ -213,8 +213,8 @@ def role_docs(repo=REPO):
 
 
 def site_plays(text):
-    """The roles of playbooks/site.yml in order: [{name (the play's), role, tags, when, what}], what being the
-    "# what runs:" comment above the play (continued on the comment lines that follow it)."""
+    """The roles of playbooks/site.yml in order: [{name (the role's), role, tags, when, what}], what being the
+    "# what runs:" comment above the role's entry (continued on the comment lines that follow it)."""
     what, pending = {}, None
     for line in text.splitlines():
         stripped = line.strip()
@@ -222,8 +222,8 @@ def site_plays(text):
             pending = [stripped[len("# what runs:"):].strip()]
         elif stripped.startswith("#") and pending is not None:
             pending.append(stripped[1:].strip())
-        elif line.startswith("- name:"):
-            what[yaml.safe_load(line)[0]["name"]] = " ".join(pending) if pending else None
+        elif stripped.startswith("- role:"):
+            what[stripped[len("- role:"):].strip().rsplit(".", 1)[-1]] = " ".join(pending) if pending else None
             pending = None
         elif stripped and stripped != "---":
             pending = None
@@ -231,9 +231,9 @@ def site_plays(text):
     for play in yaml.safe_load(text):
         for entry in play.get("roles", []):
             entry = entry if isinstance(entry, dict) else {"role": entry}
-            plays.append({"name": play["name"], "role": entry["role"].rsplit(".", 1)[-1],
-                          "tags": list(entry.get("tags", [])), "when": entry.get("when"),
-                          "what": what.get(play["name"])})
+            role = entry["role"].rsplit(".", 1)[-1]
+            plays.append({"name": role, "role": role, "tags": list(entry.get("tags", [])), "when": entry.get("when"),
+                          "what": what.get(role)})
     return plays
 
 
@@ -255,10 +255,10 @@ def tags_table(plays):
     layer_of = [play["tags"][1] if len(play["tags"]) > 1 else None for play in plays]
     for index, play in enumerate(plays):
         if not play["tags"]:
-            problems.append("playbooks/site.yml: play %r has no tags" % play["name"])
+            problems.append("playbooks/site.yml: role %r has no tags" % play["name"])
             continue
         if not play["what"]:
-            problems.append("playbooks/site.yml: play %r has no '# what runs:' comment above it" % play["name"])
+            problems.append("playbooks/site.yml: role %r has no '# what runs:' comment above it" % play["name"])
         tag, layer = play["tags"][0], layer_of[index]
         shown = layer or ("—" if tag == "always" else tag)
         what = (play["what"] or "") + _when(play["when"])

@@ -157,36 +157,26 @@ def test_role_page_has_the_table_and_long_defaults_below_it():
 
 
 SITE = """---
-# Header comment, not a play's.
-
-# what runs: the checks
-- name: Preflight
+# Header comment, not a role's.
+- name: Eventstack
   hosts: all
   roles:
+    # what runs: the checks
     - role: eventstack.oke.preflight
       tags: [always]
 
-# An unrelated comment.
-# what runs: the network,
-#   continued
-- name: Network
-  hosts: all
-  roles:
+    # An unrelated comment.
+    # what runs: the network,
+    #   continued
     - role: eventstack.oke.oci_network
       tags: [oci_network, infra]
       when: eventstack_oci_enabled | default(false) | bool
 
-# what runs: the cluster
-- name: Cluster
-  hosts: all
-  roles:
+    # what runs: the cluster
     - role: eventstack.oke.oke_cluster
       tags: [oke_cluster, infra]
       when: other_flag
 
-- name: Apps
-  hosts: all
-  roles:
     - role: eventstack.oke.apps
       tags: [apps, workloads]
 """
@@ -206,7 +196,7 @@ def test_tags_table_from_site_yml():
         "| `apps` | workloads | [apps](roles/apps.md) |  |",
         "| `workloads` | workloads | [apps](roles/apps.md) | everything on the workloads layer |",
     ]
-    assert problems == ["playbooks/site.yml: play 'Apps' has no '# what runs:' comment above it"]
+    assert problems == ["playbooks/site.yml: role 'apps' has no '# what runs:' comment above it"]
 
 
 def test_tags_doc_keeps_the_text_around_the_markers():
