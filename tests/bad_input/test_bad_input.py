@@ -135,11 +135,11 @@ CASES = [
      ["strimzi_kafka_topic_settings['task-event']: no service publishes, subscribes to or dead-letters to a topic "
       "'task-event'", "correct the name or remove the entry"]),
     ("kafka-unknown-version", {"strimzi_kafka_version": "3.6.0"}, ["strimzi_kafka_version", "4.3.1"]),
-    ("services-bad-topic-name", {"eventstack_services": [
+    ("services-bad-topic-name", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
         {"name": "audit", "app_id": "audit-worker", "port": 8000,
          "subscriptions": [{"topic": "Task_Events", "route": "/events/task-events"}]}]},
      ["eventstack_services[0].subscriptions[0].topic: 'Task_Events' is not a valid topic name"]),
-    ("services-duplicate-app-id", {"eventstack_services": [
+    ("services-duplicate-app-id", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
         {"name": "a", "app_id": "todo-backend", "port": 8000}, {"name": "b", "app_id": "todo-backend", "port": 8001}]},
      ["eventstack_services[1].app_id: 'todo-backend' is used twice"]),
     ("dapr-statestore-secret-unknown", {"dapr_statestore_secret_key": "connection-string"},

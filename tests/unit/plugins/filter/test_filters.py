@@ -39,7 +39,7 @@ def test_k8s_base_problems_combines_namespace_and_secret_checks():
 
 def test_the_shipped_services_and_defaults_give_the_seed_topics():
     """The topics the strimzi_kafka role used to list by hand, now built by eventstack.oke.kafka_topics from
-    inventories/common/services.yml and the role's defaults."""
+    inventories/common/services.yml (the services and their topics' settings) and the role's defaults."""
     import pathlib  # pylint: disable=import-outside-toplevel
 
     import yaml  # pylint: disable=import-outside-toplevel
@@ -48,7 +48,7 @@ def test_the_shipped_services_and_defaults_give_the_seed_topics():
     services = yaml.safe_load((root / "inventories/common/services.yml").read_text(encoding="utf-8"))
     defaults = yaml.safe_load((root / "roles/strimzi_kafka/defaults/main.yml").read_text(encoding="utf-8"))
     topics = kafka.FilterModule().filters()["kafka_topics"](
-        services["eventstack_services"], defaults["strimzi_kafka_topic_settings"],
+        services["eventstack_services"], services["strimzi_kafka_topic_settings"],
         defaults["strimzi_kafka_topic_defaults"], defaults["strimzi_kafka_dead_letter_topic_defaults"])
     week, fortnight = {"retention.ms": 7 * 24 * 3600 * 1000}, {"retention.ms": 14 * 24 * 3600 * 1000}
     assert topics == [
@@ -62,6 +62,8 @@ def test_the_shipped_services_and_defaults_give_the_seed_topics():
     assert problems({"node_pools": [{"name": "p", "replicas": 1, "roles": ["controller", "broker"]}],
                      "replication_factor": 1, "min_insync_replicas": 1,
                      "services": services["eventstack_services"],
-                     "topic_settings": defaults["strimzi_kafka_topic_settings"],
+                     "topic_settings": services["strimzi_kafka_topic_settings"],
                      "topic_defaults": defaults["strimzi_kafka_topic_defaults"],
                      "dead_letter_topic_defaults": defaults["strimzi_kafka_dead_letter_topic_defaults"]}) == []
+    # The role's own default names no topic: any application's services pass with it.
+    assert defaults["strimzi_kafka_topic_settings"] == {}
