@@ -9,8 +9,8 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _services
 from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
 
 
-def eventstack_services_problems(services, topics=None):
-    return _services.services_problems(to_builtin(services or []), None if topics is None else to_builtin(topics))
+def eventstack_services_problems(services):
+    return _services.services_problems(to_builtin(services or []))
 
 
 def eventstack_event_probes(services, broadcast_consumer_id="{podName}"):

@@ -1,13 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Internal: the rules of the strimzi_kafka settings that an argument spec cannot express.
+"""Internal: the strimzi_kafka role's topics, and the rules of its settings that an argument spec cannot express.
+
+kafka_topics(services, topic_settings, defaults, dead_letter_defaults) builds the KafkaTopics from the services
+(eventstack_services): every topic a service publishes or subscribes to, and every subscription's dead-letter topic,
+each with the settings of its name in topic_settings over the defaults of its kind (a topic some subscription names
+as its dead-letter topic is a dead-letter topic).
 
 kafka_problems(settings) returns one message per problem, each naming the variable and the fix:
 brokers (node pools with the broker role) >= default replication factor >= min.insync.replicas >= 1, a
-controller-role pool present (KRaft), every topic's replicas <= brokers and >= min ISR (or writes with
-acks=all fail), partitions >= 1, valid and unique topic names (including the dead-letter topics the
-topics name), persistent storage with a size (>= 50Gi on OCI, the block-volume minimum) and a class, and the
+controller-role pool present (KRaft), the topics (valid names, settings only for topics the services use, with known
+keys, partitions >= 1, replicas <= brokers and >= min ISR or writes with acks=all fail, and no leftover
+strimzi_kafka_topics), persistent storage with a size (>= 50Gi on OCI, the block-volume minimum) and a class, and the
 kafka namespace's ResourceQuota against the pods the role runs there (brokers and controllers, the Entity Operator,
 Kafka Exporter and the operator, whose Deployment is recreated rather than surged; LimitRange defaults for unset
 values).
@@ -84,28 +89,124 @@ def kafka_problems(settings):
                                 "50 GB anyway); set 50Gi or more, or use ephemeral storage" % (where, size))
             if not storage.get("class"):
                 problems.append("%s.storage.class is empty: name the storage class (oci-bv on OKE)" % where)
-    topics = settings.get("topics") or []
-    topic_names = [topic.get("name") for topic in topics]
-    for index, topic in enumerate(topics):
-        where = "strimzi_kafka_topics[%d]" % index
-        name = topic.get("name")
-        if not isinstance(name, str) or not _TOPIC.match(name):
-            problems.append("%s.name: %r is not a valid topic resource name (lower case letters, digits, '.', '-')"
-                            % (where, name))
-        elif name in topic_names[:index]:
-            problems.append("%s.name: %r is listed more than once" % (where, name))
-        if not isinstance(topic.get("partitions"), int) or topic["partitions"] < 1:
-            problems.append("%s.partitions: %r must be at least 1" % (where, topic.get("partitions")))
-        # Topics without replicas take the replication factor, already checked above.
-        replicas = topic.get("replicas")
-        if (isinstance(replicas, int) and isinstance(min_isr, int) and broker_count
-                and not min_isr <= replicas <= broker_count):
+    problems += topic_problems(settings, broker_count)
+    return problems + quota_problems(settings)
+
+
+TOPIC_KEYS = ("partitions", "replicas", "config")
+_SETTINGS = "strimzi_kafka_topic_settings"
+_DEFAULTS = "strimzi_kafka_topic_defaults"
+_DEAD_LETTER_DEFAULTS = "strimzi_kafka_dead_letter_topic_defaults"
+
+
+def service_topics(services):
+    """([(name, where)] of the topics the services publish or subscribe to, [(name, where)] of their subscriptions'
+    dead-letter topics), each in the order the services name them; where is the entry that names it."""
+    ordinary, dead_letter = [], []
+    for index, service in enumerate(services or []):
+        if not isinstance(service, dict):
+            continue
+        where = "eventstack_services[%d]" % index
+        for number, topic in enumerate(service.get("publishes") or []):
+            ordinary.append((topic, "%s.publishes[%d]" % (where, number)))
+        for number, subscription in enumerate(service.get("subscriptions") or []):
+            if not isinstance(subscription, dict):
+                continue
+            sub = "%s.subscriptions[%d]" % (where, number)
+            ordinary.append((subscription.get("topic"), sub + ".topic"))
+            if subscription.get("dead_letter_topic") is not None:
+                dead_letter.append((subscription.get("dead_letter_topic"), sub + ".dead_letter_topic"))
+    return ordinary, dead_letter
+
+
+def _settings(base, entry):
+    """entry's partitions, replicas and config over base's (config merged key by key)."""
+    base = base if isinstance(base, dict) else {}
+    entry = entry if isinstance(entry, dict) else {}
+    merged = {}
+    for key in ("partitions", "replicas"):
+        value = entry.get(key) if entry.get(key) is not None else base.get(key)
+        if value is not None:
+            merged[key] = value
+    config = dict(base.get("config") or {}) if isinstance(base.get("config"), dict) else {}
+    config.update(entry.get("config") or {} if isinstance(entry.get("config"), dict) else {})
+    if config:
+        merged["config"] = config
+    return merged
+
+
+def kafka_topics(services, topic_settings=None, defaults=None, dead_letter_defaults=None):
+    """The topics (name, partitions, replicas when set, config when any, dead_letter) the services use: what they
+    publish and subscribe to in the order they name it, then the dead-letter topics not named before."""
+    ordinary, dead_letter = service_topics(services)
+    dead_names = {name for name, _where in dead_letter}
+    topic_settings = topic_settings if isinstance(topic_settings, dict) else {}
+    topics, seen = [], set()
+    for name, _where in ordinary + dead_letter:
+        if not isinstance(name, str) or not name or name in seen:
+            continue
+        seen.add(name)
+        is_dead_letter = name in dead_names
+        topic = {"name": name}
+        topic.update(_settings(dead_letter_defaults if is_dead_letter else defaults, topic_settings.get(name)))
+        topic["dead_letter"] = is_dead_letter
+        topics.append(topic)
+    return topics
+
+
+def _entry_problems(where, entry, min_isr, broker_count, partitions_required=False):
+    if not isinstance(entry, dict):
+        return ["%s: %r must be a map of %s" % (where, entry, ", ".join(TOPIC_KEYS))]
+    problems = ["%s: unknown key %r; the keys are %s" % (where, key, ", ".join(TOPIC_KEYS))
+                for key in entry if key not in TOPIC_KEYS]
+    partitions = entry.get("partitions")
+    if (partitions is not None or partitions_required) and (
+            not isinstance(partitions, int) or isinstance(partitions, bool) or partitions < 1):
+        problems.append("%s.partitions: %r must be at least 1" % (where, partitions))
+    # Topics without replicas take the replication factor, checked in kafka_problems.
+    replicas = entry.get("replicas")
+    if replicas is not None:
+        if not isinstance(replicas, int) or isinstance(replicas, bool):
+            problems.append("%s.replicas: %r must be a number of replicas" % (where, replicas))
+        elif isinstance(min_isr, int) and broker_count and not min_isr <= replicas <= broker_count:
             problems.append("%s.replicas: %d must be between strimzi_kafka_min_insync_replicas (%d) and the number "
                             "of brokers (%d)" % (where, replicas, min_isr, broker_count))
-        dead_letter = topic.get("dead_letter_topic")
-        if dead_letter and dead_letter not in topic_names:
-            problems.append("%s.dead_letter_topic: %r is not in strimzi_kafka_topics; add it" % (where, dead_letter))
-    return problems + quota_problems(settings)
+    if entry.get("config") is not None and not isinstance(entry.get("config"), dict):
+        problems.append("%s.config: %r must be a map of topic configuration, such as {retention.ms: 604800000}"
+                        % (where, entry.get("config")))
+    return problems
+
+
+def topic_problems(settings, broker_count):
+    """The topics' problems: settings holds services (what the role reads them from), topic_settings,
+    topic_defaults, dead_letter_topic_defaults, min_insync_replicas and topics_set (strimzi_kafka_topics is still
+    set somewhere: it is no longer read)."""
+    problems = []
+    if settings.get("topics_set"):
+        problems.append("strimzi_kafka_topics is set, but the topics are now built from the services "
+                        "(eventstack_services: publishes, subscriptions[].topic and subscriptions[].dead_letter_topic): "
+                        "remove strimzi_kafka_topics from the inventory and give a topic's partitions, replicas or "
+                        "config under its name in %s" % _SETTINGS)
+    min_isr = settings.get("min_insync_replicas")
+    ordinary, dead_letter = service_topics(settings.get("services"))
+    for name, where in ordinary + dead_letter:
+        if not isinstance(name, str) or not _TOPIC.match(name):
+            problems.append("%s: %r is not a valid topic name (lower case letters, digits, '.', '-'; it names the "
+                            "KafkaTopic resource)" % (where, name))
+    for variable, key in ((_DEFAULTS, "topic_defaults"), (_DEAD_LETTER_DEFAULTS, "dead_letter_topic_defaults")):
+        problems += _entry_problems(variable, settings.get(key), min_isr, broker_count, partitions_required=True)
+    used = [name for name, _where in ordinary + dead_letter if isinstance(name, str)]
+    topic_settings = settings.get("topic_settings") or {}
+    if not isinstance(topic_settings, dict):
+        return problems + ["%s: must be a map of topic name to its partitions, replicas and config" % _SETTINGS]
+    for name, entry in topic_settings.items():
+        where = "%s[%r]" % (_SETTINGS, name)
+        if name not in used:
+            problems.append("%s: no service publishes, subscribes to or dead-letters to a topic %r (the topics are "
+                            "%s): correct the name or remove the entry"
+                            % (where, name, ", ".join(sorted(set(used))) or "none"))
+        problems += _entry_problems(where, entry, min_isr, broker_count)
+    return problems
 
 
 def namespace_pods(settings):

@@ -3,10 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal: the rules of eventstack_services (the application's services) a spec cannot express.
 
-services_problems(services, topics) returns one message per problem: unique names and app-ids (DNS labels),
-ports 1-65535, subscription and publish topics that exist among the Kafka topics (strimzi_kafka_topics), dead-letter
-topics that exist, routes that are absolute paths, one subscription per topic and app, direct calls (``calls``) to
-other services that have a port.
+services_problems(services) returns one message per problem: unique names and app-ids (DNS labels), ports 1-65535,
+routes that are absolute paths, one subscription per topic and app, a boolean broadcast, direct calls (``calls``) to
+other services that have a port. The topics need no check against a list: the strimzi_kafka role builds its
+KafkaTopics from the same services (eventstack.oke.kafka_topics), and checks their names.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import re
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def services_problems(services, topics=None):
+def services_problems(services):
     problems = []
-    known = None if topics is None else {t.get("name") if isinstance(t, dict) else t for t in topics}
     seen = {"name": set(), "app_id": set()}
     for index, service in enumerate(services or []):
         where = "eventstack_services[%d]" % index
@@ -36,8 +35,6 @@ def services_problems(services, topics=None):
         for number, subscription in enumerate(service.get("subscriptions") or []):
             sub = "%s.subscriptions[%d]" % (where, number)
             topic = subscription.get("topic")
-            if known is not None and topic not in known:
-                problems.append("%s.topic: %r is not in strimzi_kafka_topics" % (sub, topic))
             if topic in subscribed:
                 problems.append("%s.topic: %r is subscribed twice by %s" % (sub, topic, service.get("app_id")))
             subscribed.add(topic)
@@ -46,12 +43,6 @@ def services_problems(services, topics=None):
             if not str(subscription.get("route") or "").startswith("/"):
                 problems.append("%s.route: %r must be an absolute path such as /events/%s"
                                 % (sub, subscription.get("route"), topic))
-            dead_letter = subscription.get("dead_letter_topic")
-            if dead_letter and known is not None and dead_letter not in known:
-                problems.append("%s.dead_letter_topic: %r is not in strimzi_kafka_topics" % (sub, dead_letter))
-        for topic in service.get("publishes") or []:
-            if known is not None and topic not in known:
-                problems.append("%s.publishes: %r is not in strimzi_kafka_topics" % (where, topic))
     ported = {s.get("name") for s in services or [] if isinstance(s.get("port"), int)}
     for index, service in enumerate(services or []):
         for callee in service.get("calls") or []:

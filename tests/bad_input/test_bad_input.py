@@ -128,15 +128,18 @@ CASES = [
         {"name": "dual-role", "replicas": 1, "roles": ["controller", "broker"],
          "storage": {"type": "persistent-claim", "size": "20Gi", "class": "oci-bv"}}]),
      ["strimzi_kafka_node_pools[0].storage.size: 20Gi is below the 50Gi OCI block volume minimum"]),
-    ("kafka-missing-dead-letter-topic", {"strimzi_kafka_topics": [
-        {"name": "task-events", "partitions": 3, "dead_letter_topic": "task-events-dlq"}]},
-     ["strimzi_kafka_topics[0].dead_letter_topic: 'task-events-dlq' is not in strimzi_kafka_topics"]),
+    ("kafka-topics-no-longer-read", {"strimzi_kafka_topics": [{"name": "task-events", "partitions": 3}]},
+     ["strimzi_kafka_topics is set, but the topics are now built from the services",
+      "remove strimzi_kafka_topics from the inventory", "strimzi_kafka_topic_settings"]),
+    ("kafka-topic-settings-unknown-topic", {"strimzi_kafka_topic_settings": {"task-event": {"partitions": 6}}},
+     ["strimzi_kafka_topic_settings['task-event']: no service publishes, subscribes to or dead-letters to a topic "
+      "'task-event'", "correct the name or remove the entry"]),
     ("kafka-unknown-version", {"strimzi_kafka_version": "3.6.0"}, ["strimzi_kafka_version", "4.3.1"]),
-    ("services-unknown-topic", {"eventstack_services": [
+    ("services-bad-topic-name", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
         {"name": "audit", "app_id": "audit-worker", "port": 8000,
-         "subscriptions": [{"topic": "task-event", "route": "/events/task-event"}]}]},
-     ["eventstack_services[0].subscriptions[0].topic: 'task-event' is not in strimzi_kafka_topics"]),
-    ("services-duplicate-app-id", {"eventstack_services": [
+         "subscriptions": [{"topic": "Task_Events", "route": "/events/task-events"}]}]},
+     ["eventstack_services[0].subscriptions[0].topic: 'Task_Events' is not a valid topic name"]),
+    ("services-duplicate-app-id", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
         {"name": "a", "app_id": "todo-backend", "port": 8000}, {"name": "b", "app_id": "todo-backend", "port": 8001}]},
      ["eventstack_services[1].app_id: 'todo-backend' is used twice"]),
     ("dapr-statestore-secret-unknown", {"dapr_statestore_secret_key": "connection-string"},
