@@ -281,7 +281,7 @@ def progress(results):
 
 
 def evidence_cause(line):
-    """Whether an evidence line says why a checkpoint failed (the probes' FAIL lines and their "the check ..." lines)."""
+    """Whether an evidence line says why a checkpoint failed (a probe's FAIL lines and its "the check ..." lines)."""
     return line.startswith(("FAIL", "the check"))
 
 

@@ -232,5 +232,7 @@ def test_conclude_fails_with_the_message_only_when_not_passed_and_told_to(passed
     with pytest.raises(Ended) as ended:
         _checkpoint.conclude(FakeModule(fail_on_failure), {"passed": passed, "reason": "r"}, "it connected")
     assert ended.value.how == how
-    assert ended.value.result == dict({"passed": passed, "reason": "r"}, **({"msg": "it connected"} if how == "fail"
-                                                                            else {}))
+    expected = {"passed": passed, "reason": "r"}
+    if how == "fail":
+        expected["msg"] = "it connected"
+    assert ended.value.result == expected

@@ -64,4 +64,3 @@ def test_summarize_judges_each_answer_that_did_not_fail(monkeypatch):
     plugin.summarize = lambda answer: (answer["n"] >= 2, "n=%d" % answer["n"])
     result = plugin.run(task_vars={"inventory_hostname": "localhost"})
     assert result == {"failed": True, "msg": "cannot read", "looks": 2, "timed_out": False}
-
