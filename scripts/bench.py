@@ -2,8 +2,10 @@
 
 For each inventory: render wall time, object count, tasks and module invocations; converge against the Kubernetes
 API emulator (tests/support/kube_emulator.py) for a first run and a no-change run, with the HTTP requests the
-emulator served during the no-change run per object (discovery counted separately); and, as a reference, the same
-no-change figure for `kubectl apply --server-side` of the rendered manifests against the same emulator.
+emulator served during the no-change run per object (discovery counted separately); and, as references, the same
+no-change figures (wall time, requests) for `kubectl apply --server-side` of the rendered manifests and for
+kubernetes.core's `k8s` module applying them server-side in one task, against the same emulator in the same run,
+with the converge's no-change figures as ratios to both.
 
 Then the OCI layer (`oci`): `site.yml --tags infra` on the dev inventory with the real oracle.oci modules against the
 OCI API stand-in (tests/unit/plugins/_oci_standin.py): the first run (which creates the stack) and a no-change run,
@@ -17,6 +19,7 @@ Usage: python scripts/bench.py [local dev prod oci]
 
 from __future__ import annotations
 
+import collections
 import os
 import pathlib
 import re
@@ -41,19 +44,74 @@ def work(output):
     return output.count("\nTASK ["), len(RESULT.findall(output))
 
 
+def _served(server):
+    """(requests, discovery requests, "GET 2, PATCH 1") the emulator served since its last reset_requests()."""
+    requests = list(server.requests)
+    methods = collections.Counter(r["method"] for r in requests)
+    return (len(requests), sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0])),
+            ", ".join("%s %d" % item for item in sorted(methods.items())))
+
+
 def kubectl_reference(server, kubeconfig, manifests):
-    """(requests, discovery requests) of a no-change `kubectl apply --server-side` of the manifests, or None."""
+    """(seconds, requests, discovery requests, methods) of a no-change `kubectl apply --server-side` of the manifests,
+    None without kubectl, or a string saying why it failed."""
     if not os.path.exists(KUBECTL):
         return None
     argv = [KUBECTL, "--kubeconfig", kubeconfig, "apply", "--server-side", "--force-conflicts", "--validate=false",
             "-f", manifests]
     for _run in range(2):  # the first takes the objects over for kubectl's field manager; the second is measured
         server.reset_requests()
-        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300)
+        done, seconds = timed(lambda: subprocess.run(argv, capture_output=True, text=True, check=False, timeout=300))
         if done.returncode != 0:
             return "failed: %s" % done.stderr.strip().splitlines()[-1:]
-    requests = list(server.requests)
-    return len(requests), sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))
+    return (seconds,) + _served(server)
+
+
+# kubernetes.core's batched apply: one k8s task, every rendered manifest as its src, applied server-side
+# (apply: true with server_side_apply, as the module's documentation describes it).
+K8S_APPLY_PLAY = """\
+- name: kubernetes.core.k8s applies the rendered manifests in one task
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Apply every rendered object server-side
+      kubernetes.core.k8s:
+        kubeconfig: "{{ bench_kubeconfig }}"
+        src: "{{ bench_manifests }}"
+        state: present
+        apply: true
+        server_side_apply:
+          field_manager: kubernetes-core-bench
+          force_conflicts: true
+"""
+
+
+def kubernetes_core_reference(server, kubeconfig, manifests, workdir):
+    """(seconds, requests, discovery requests, methods, changed) of a no-change run of kubernetes.core.k8s applying
+    every manifest under `manifests` in one task, or a string saying why it failed. The time is ansible-playbook's
+    whole run."""
+    bundle = os.path.join(workdir, "kubernetes-core-bundle.yaml")
+    with open(bundle, "w", encoding="utf-8") as out:
+        for name in sorted(os.listdir(manifests)):
+            with open(os.path.join(manifests, name), encoding="utf-8") as handle:
+                out.write("---\n" + handle.read().strip() + "\n")
+    playbook = os.path.join(workdir, "kubernetes-core-apply.yml")
+    with open(playbook, "w", encoding="utf-8") as out:
+        out.write(K8S_APPLY_PLAY)
+    for _run in range(2):  # the first takes the objects over for its field manager; the second is measured
+        server.reset_requests()
+        done, seconds = timed(lambda: run_playbook("localhost,", playbook=playbook, extra_vars={
+            "bench_kubeconfig": kubeconfig, "bench_manifests": bundle}, env={"TMPDIR": workdir}))
+        if done.rc != 0:
+            return "failed:\n" + done.output[-2000:]
+    return (seconds,) + _served(server) + (done.recap.get("changed", -1),)
+
+
+def _ratio(ours, theirs):
+    return "%.2fx" % (ours / theirs) if theirs else "n/a"
 
 
 def timed(func):
@@ -87,23 +145,40 @@ def bench(env_name, workdir):
         again, again_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
                                                     extra_vars=overrides, emulator=True))
         requests = list(server.requests)
-        reference = kubectl_reference(server, kubeconfig, os.path.join(build, "manifests"))
+        manifests = os.path.join(build, "manifests")
+        kubectl = kubectl_reference(server, kubeconfig, manifests)
+        core = kubernetes_core_reference(server, kubeconfig, manifests, build)
     discovery = sum(1 for r in requests if DISCOVERY.fullmatch(r["path"].split("?")[0]))
+    per_object = (len(requests) - discovery) / objects if objects else 0.0
     again_tasks, again_invocations = work(again.output)
     lines = [
         "%-6s objects=%-4d render=%5.1fs (tasks %d, module invocations %d)" % (
             env_name, objects, render_s, tasks, invocations),
         "       converge first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
             first_s, again_s, again_tasks, again_invocations, again.recap.get("changed", -1)),
-        "       no-change requests=%d (discovery %d) = %.2f per object" % (
-            len(requests), discovery, (len(requests) - discovery) / objects if objects else 0.0)]
-    if reference is None:
+        "       no-change requests=%d (discovery %d) = %.2f per object" % (len(requests), discovery, per_object)]
+    ratios = []
+    if kubectl is None:
         lines.append("       kubectl apply --server-side: no kubectl in .venv/bin (make setup extracts it)")
-    elif isinstance(reference, str):
-        lines.append("       kubectl apply --server-side: " + reference)
+    elif isinstance(kubectl, str):
+        lines.append("       kubectl apply --server-side: " + kubectl)
     else:
-        lines.append("       kubectl apply --server-side, no change: requests=%d (discovery %d) = %.2f per object" % (
-            reference[0], reference[1], (reference[0] - reference[1]) / objects if objects else 0.0))
+        kubectl_per_object = (kubectl[1] - kubectl[2]) / objects if objects else 0.0
+        lines.append("       kubectl apply --server-side, no change: %5.1fs requests=%d (discovery %d; %s) "
+                     "= %.2f per object" % (kubectl[0], kubectl[1], kubectl[2], kubectl[3], kubectl_per_object))
+        ratios.append(("kubectl", kubectl_per_object, kubectl[0]))
+    if isinstance(core, str):
+        lines.append("       kubernetes.core.k8s apply (server-side, one task): " + core)
+    else:
+        core_per_object = (core[1] - core[2]) / objects if objects else 0.0
+        lines.append("       kubernetes.core.k8s apply (server-side, one task), no change: %5.1fs requests=%d "
+                     "(discovery %d; %s) = %.2f per object, changed=%d" % (
+                         core[0], core[1], core[2], core[3], core_per_object, core[4]))
+        ratios.append(("kubernetes.core", core_per_object, core[0]))
+    if ratios:
+        lines.append("       converge no-change: requests %.2f/object = %s; wall time %.1fs = %s" % (
+            per_object, ", ".join("%s %s" % (_ratio(per_object, theirs), name) for name, theirs, _s in ratios),
+            again_s, ", ".join("%s %s" % (_ratio(again_s, seconds), name) for name, _p, seconds in ratios)))
     return "\n".join(lines)
 
 

@@ -18,9 +18,14 @@ A failure's reason names the condition's own reason and message, the object's ``
 ``phaseReason``) where it has one, the waiting or terminated reasons of the pods behind a workload (image pull
 errors, crash loops) and the newest Warning events about the object. Every list is
 read once per (kind, namespace), whatever the number of expectations.
+
+It also holds the tail every check module ends with (``finish``, ``conclude``): the verdict, the output, and the
+failure when a required checkpoint failed and ``fail_on_failure`` is set.
 """
 
 from __future__ import annotations
+
+import time
 
 from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path, discovery_index
 from ansible_collections.eventstack.oke.plugins.module_utils._netpol import selector_matches
@@ -273,3 +278,27 @@ def progress(results):
     pending = failing(results)
     required = [r for r in results if r["required"]]
     return "%d of %d ready; pending: %s" % (len(required) - len(pending), len(required), describe(results, 160))
+
+
+def evidence_cause(line):
+    """Whether an evidence line says why a checkpoint failed (a probe's FAIL lines and its "the check ..." lines)."""
+    return line.startswith(("FAIL", "the check"))
+
+
+def conclude(module, output, msg):
+    """Exit the module with output, or fail it with msg when output["passed"] is false and fail_on_failure is set."""
+    if not output["passed"] and module.params["fail_on_failure"]:
+        module.fail_json(msg=msg, **output)
+    module.exit_json(**output)
+
+
+def finish(module, client, checkpoints, started, cause=evidence_cause):
+    """End a checkpoint module: passed when every required checkpoint passed; the output names the checkpoints, the
+    client's requests and the seconds since `started` (time.monotonic()); a failure says "failing: " and, per failed
+    required checkpoint, its name and the evidence lines `cause` picks."""
+    passed = all(c["passed"] for c in checkpoints if c["required"])
+    output = dict(changed=False, checkpoints=checkpoints, passed=passed, requests=client.requests,
+                  elapsed=round(time.monotonic() - started, 3))
+    conclude(module, output, "failing: %s" % "; ".join(
+        "%s (%s)" % (c["name"], " | ".join(line for line in c["evidence"] if cause(line)))
+        for c in checkpoints if c["required"] and not c["passed"]))

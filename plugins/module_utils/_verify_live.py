@@ -59,6 +59,11 @@ def _error_text(exc):
     return "HTTP %s: %s" % (getattr(exc, "status", 0), getattr(exc, "reason", exc))
 
 
+def evidence_cause(line):
+    """Whether an evidence line of a live check says why it failed (its FAIL lines, or that the check could not run)."""
+    return "FAIL" in line or "could not" in line
+
+
 def run(name, required, check, *args):
     """The checkpoint of ``check(*args)`` (which returns (passed, evidence)); an API error fails it with the error."""
     started = time.monotonic()

@@ -98,7 +98,7 @@ elapsed:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _dapr_probe, _k8s_client
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _dapr_probe, _k8s_client
 
 
 def main():
@@ -113,14 +113,7 @@ def main():
     started = time.monotonic()
     client = _k8s_client.connect(module)
     checkpoints = _dapr_probe.run_all(client, module.params, check_mode=module.check_mode)
-    passed = all(c["passed"] for c in checkpoints if c["required"])
-    output = dict(changed=False, checkpoints=checkpoints, passed=passed, requests=client.requests,
-                  elapsed=round(time.monotonic() - started, 3))
-    if not passed and module.params["fail_on_failure"]:
-        module.fail_json(msg="failing: %s" % "; ".join(
-            "%s (%s)" % (c["name"], " | ".join(line for line in c["evidence"] if line.startswith(("FAIL", "the check"))))
-            for c in checkpoints if c["required"] and not c["passed"]), **output)
-    module.exit_json(**output)
+    _checkpoint.finish(module, client, checkpoints, started)
 
 
 if __name__ == "__main__":

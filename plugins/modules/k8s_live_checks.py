@@ -95,7 +95,7 @@ elapsed:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _verify_live
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _k8s_client, _verify_live
 
 
 def main():
@@ -109,14 +109,7 @@ def main():
     started = time.monotonic()
     client = _k8s_client.connect(module)
     checkpoints = _verify_live.run_all(client, module.params)
-    passed = all(c["passed"] for c in checkpoints if c["required"])
-    output = dict(changed=False, checkpoints=checkpoints, passed=passed, requests=client.requests,
-                  elapsed=round(time.monotonic() - started, 3))
-    if not passed and module.params["fail_on_failure"]:
-        module.fail_json(msg="failing: %s" % "; ".join(
-            "%s (%s)" % (c["name"], " | ".join(line for line in c["evidence"] if "FAIL" in line or "could not" in line))
-            for c in checkpoints if c["required"] and not c["passed"]), **output)
-    module.exit_json(**output)
+    _checkpoint.finish(module, client, checkpoints, started, cause=_verify_live.evidence_cause)
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ elapsed:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _enforcement, _k8s_client
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _enforcement, _k8s_client
 
 
 def main():
@@ -149,9 +149,7 @@ def main():
                                  connect_timeout=params["connect_timeout"])
     result = prober.run()
     output = dict(changed=False, evidence=_enforcement.evidence(result), requests=client.requests, **result)
-    if not result["passed"] and params["fail_on_failure"]:
-        module.fail_json(msg=result["reason"], **output)
-    module.exit_json(**output)
+    _checkpoint.conclude(module, output, result["reason"])
 
 
 if __name__ == "__main__":

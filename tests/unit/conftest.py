@@ -12,6 +12,25 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 
 
+class FakeClock:
+    """A clock that moves only when slept on: call it for the time (from 0), sleep(seconds) to move it on."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture()
+def clock():
+    """A FakeClock at 0: pass it as a wait's clock and clock.sleep as its sleep, so waits take no time."""
+    return FakeClock()
+
+
 @pytest.fixture()
 def kube_client(monkeypatch):
     """kube_client(client): every KubeClient a module makes (module_utils._k8s_client) is client, whatever kubeconfig

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint
@@ -165,3 +167,72 @@ def test_a_field_must_hold_a_value_and_its_absence_shows_the_unmet_conditions():
     gateway["status"]["addresses"] = [{"type": "IPAddress", "value": "203.0.113.80"}]
     (result,) = _checkpoint.judge_all(client, [expectation])
     assert result["passed"] and result["observed"] == "1 of 1 have status.addresses"
+
+
+class Ended(Exception):
+    """How FakeModule ends: .how is "exit" or "fail", .result what the module returned."""
+
+    def __init__(self, how, result):
+        super().__init__(how)
+        self.how, self.result = how, result
+
+
+class FakeModule:
+    def __init__(self, fail_on_failure=True):
+        self.params = {"fail_on_failure": fail_on_failure}
+
+    def exit_json(self, **result):
+        raise Ended("exit", result)
+
+    def fail_json(self, **result):
+        raise Ended("fail", result)
+
+
+def checkpoint(name, passed, required=True, evidence=()):
+    return {"name": name, "passed": passed, "required": required, "evidence": list(evidence)}
+
+
+def finished(checkpoints, started=None, **kwargs):
+    module = FakeModule(kwargs.pop("fail_on_failure", True))
+    client = FakeClient({})
+    client.requests = 7
+    with pytest.raises(Ended) as ended:
+        _checkpoint.finish(module, client, checkpoints, time.monotonic() if started is None else started, **kwargs)
+    return ended.value.how, ended.value.result
+
+
+def test_finish_exits_when_every_required_checkpoint_passed_whatever_the_optional_ones_say():
+    checkpoints = [checkpoint("a", True), checkpoint("b", False, required=False, evidence=["FAIL b"])]
+    how, result = finished(checkpoints, started=time.monotonic() - 2)
+    assert how == "exit" and "msg" not in result
+    assert result["passed"] is True and result["changed"] is False and result["checkpoints"] == checkpoints
+    assert result["requests"] == 7 and 2 <= result["elapsed"] < 60
+
+
+def test_finish_fails_naming_each_failed_required_checkpoint_with_its_cause_lines_unless_told_not_to():
+    checkpoints = [checkpoint("a", False, evidence=["looked at x", "FAIL x is down", "the check took 3s"]),
+                   checkpoint("b", True, evidence=["FAIL not shown: b passed"]),
+                   checkpoint("c", False, evidence=["the check could not run: 403"])]
+    how, result = finished(checkpoints)
+    assert how == "fail" and result["passed"] is False and result["checkpoints"] == checkpoints
+    assert result["msg"] == "failing: a (FAIL x is down | the check took 3s); c (the check could not run: 403)"
+    how, result = finished(checkpoints, fail_on_failure=False)
+    assert how == "exit" and result["passed"] is False and "msg" not in result
+
+
+def test_finish_picks_the_cause_lines_a_module_names():
+    checkpoints = [checkpoint("a", False, evidence=["nodes: FAIL 1 not Ready", "the check took 3s", "it could not"])]
+    _how, result = finished(checkpoints, cause=lambda line: "FAIL" in line or "could not" in line)
+    assert result["msg"] == "failing: a (nodes: FAIL 1 not Ready | it could not)"
+
+
+@pytest.mark.parametrize("passed, fail_on_failure, how", [
+    (True, True, "exit"), (False, True, "fail"), (False, False, "exit")])
+def test_conclude_fails_with_the_message_only_when_not_passed_and_told_to(passed, fail_on_failure, how):
+    with pytest.raises(Ended) as ended:
+        _checkpoint.conclude(FakeModule(fail_on_failure), {"passed": passed, "reason": "r"}, "it connected")
+    assert ended.value.how == how
+    expected = {"passed": passed, "reason": "r"}
+    if how == "fail":
+        expected["msg"] = "it connected"
+    assert ended.value.result == expected

@@ -128,27 +128,15 @@ class FakeApi:
         raise AssertionError(path)
 
 
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
-def test_watch_returns_at_once_when_everything_rolled_out():
+def test_watch_returns_at_once_when_everything_rolled_out(clock):
     api = FakeApi([deployment(), deployment(name="todo-frontend")])
-    clock = Clock()
     results, changed = _rollout.watch(api, NS, ["todo-backend", "todo-frontend"], 60, 5, clock=clock,
                                       sleep=clock.sleep)
     assert [r["state"] for r in results] == ["done", "done"] and changed is False
     assert clock.now == 0 and len(api.queries) == 1  # one list of the namespace's Deployments
 
 
-def test_a_stuck_rollout_is_explained_rolled_back_and_re_waited():
+def test_a_stuck_rollout_is_explained_rolled_back_and_re_waited(clock):
     stuck = deployment(revision=2, available=0, total=2, image="reg/todo-backend:2")
     sets = [replicaset(1, "reg/todo-backend:1"), replicaset(2, "reg/todo-backend:2")]
     pods = [pod("todo-backend-h2-x", "rs2", {"name": "app", "state": {"waiting": {
@@ -164,7 +152,6 @@ def test_a_stuck_rollout_is_explained_rolled_back_and_re_waited():
         return done
 
     api = FakeApi([stuck], sets, pods, on_put=controller)
-    clock = Clock()
     results, changed = _rollout.watch(api, NS, ["todo-backend"], 20, 5, clock=clock, sleep=clock.sleep)
     [result] = results
     assert changed is True and clock.now == 20
@@ -184,18 +171,16 @@ def test_a_stuck_rollout_is_explained_rolled_back_and_re_waited():
                        "(reg/todo-backend:1): successfully rolled out")
 
 
-def test_a_first_revision_that_fails_has_nothing_to_roll_back_to():
+def test_a_first_revision_that_fails_has_nothing_to_roll_back_to(clock):
     api = FakeApi([deployment(revision=1, available=0)], [replicaset(1, "reg/todo-backend:1")])
-    clock = Clock()
     results, changed = _rollout.watch(api, NS, ["todo-backend"], 10, 5, clock=clock, sleep=clock.sleep)
     assert changed is False and api.puts == []
     assert results[0]["rolled_back_to"] is None
     assert _rollout.failure_message(results, 10).endswith("; no previous revision to roll back to")
 
 
-def test_without_rollback_nothing_is_written_and_a_missing_deployment_fails():
+def test_without_rollback_nothing_is_written_and_a_missing_deployment_fails(clock):
     api = FakeApi([deployment(revision=2, available=0)], [replicaset(1, "a"), replicaset(2, "b")])
-    clock = Clock()
     results, changed = _rollout.watch(api, NS, ["todo-backend", "gone"], 10, 5, rollback=False, clock=clock,
                                       sleep=clock.sleep)
     assert changed is False and api.puts == []
