@@ -394,7 +394,10 @@ def test_on_an_oci_inventory_the_oke_checkpoint_reads_the_cluster_through_the_oc
                                  eventstack_oci_compartment_id=COMPARTMENT, eventstack_oci_service_endpoint=oci.url,
                                  eventstack_kubeconfig=env["K8S_AUTH_KUBECONFIG"], preflight_check_oci=False,
                                  verify_oke_cluster_name="eventstack-dev", database_storage_size="50Gi",
-                                 oci_network_api_allowed_cidrs=["203.0.113.0/24"])
+                                 oci_network_api_allowed_cidrs=["203.0.113.0/24"],
+                                 # The nodes are checked against oke_cluster's node pool (its defaults when the
+                                 # inventory sets none: 2 OCPU / 8 GB); the stand-in node has 8 CPU / 16 GiB.
+                                 oke_cluster_node_ocpus=8, oke_cluster_node_memory_gbs=16)
         oke = report["checkpoints"][0]
         assert oke["name"] == "OKE cluster, node pools and nodes ACTIVE" and oke["passed"] is passes, run.output
         assert (run.rc == 0) is passes
