@@ -4,8 +4,9 @@
 """Action plugin of eventstack.oke.k8s_rollout: the wait runs here, on the controller, so that the rollouts' states
 can be shown while it lasts (module_utils/_wait.py, through plugin_utils/_waiting.py). Each look is one run of the
 module with look_only; when every Deployment is done or failed, or the timeout is spent, one run with timeout 0
-explains, rolls back and waits for the rolled-back revisions, as the module alone would. In check mode, or with
-timeout 0, the module runs once, as asked."""
+explains and rolls back (with rollback_timeout 0, so that it does not wait), and the rolled-back revisions are waited
+for here in the same way, "rolling back: ..." shown while it lasts. In check mode, or with timeout 0, the module runs
+once, as asked (waiting for its rolled-back revisions itself)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from ansible_collections.eventstack.oke.plugins.plugin_utils._waiting import Wai
 def _summarize(answer):
     looked = answer.get("deployments", [])
     return _rollout.looked_done(looked), _rollout.progress(looked)
+
+
+def _summarize_rollback(answer):
+    done, summary = _summarize(answer)
+    return done, "rolling back: " + summary
 
 
 class ActionModule(WaitingAction):
@@ -32,9 +38,22 @@ class ActionModule(WaitingAction):
         if last.get("failed"):
             last.update(elapsed=round(waited, 1), polls=polls)
             return last
-        # The deadline (or an early failure) is reached: judge, explain and roll back once, without waiting again
-        # for the first rollouts (the rolled-back ones get their own wait, rollback_timeout).
-        final = self.module(dict(args, timeout=0, rollback_timeout=args.get("rollback_timeout") or timeout), task_vars)
+        # The deadline (or an early failure) is reached: judge, explain and roll back once, without waiting, neither
+        # for the first rollouts nor for the rolled-back revisions: those get a wait of their own here,
+        # rollback_timeout, with its progress shown as the first one's.
+        final = self.module(dict(args, timeout=0, rollback_timeout=0), task_vars)
+        rolled_back = [result["name"] for result in final.get("deployments", [])
+                       if result.get("rolled_back_to") is not None]
+        if rolled_back:
+            again, _waited, _polls, _timed_out = self.poll(
+                dict(args, names=rolled_back, look_only=True), task_vars,
+                int(args.get("rollback_timeout") or timeout), int(args.get("interval", 5)),
+                int(args.get("progress_interval", 30)), _summarize_rollback)
+            states = {item["name"]: item for item in again.get("deployments", [])}
+            for result in final["deployments"]:
+                if result["name"] in states:
+                    result["rollback_state"] = states[result["name"]]["state"]
+                    result["rollback_message"] = states[result["name"]]["message"]
         if final.get("failed") and final.get("deployments"):
             final["msg"] = _rollout.failure_message(final["deployments"], timeout)
         final.update(elapsed=round(waited, 1), polls=polls)

@@ -54,7 +54,9 @@ options:
     type: bool
     default: true
   rollback_timeout:
-    description: Seconds to wait for the rolled-back revision (default O(timeout)).
+    description:
+      - Seconds to wait for the rolled-back revision (default O(timeout)).
+      - The action plugin waits for it as for the rollouts, showing "rolling back:" and the states while it lasts.
     type: int
   progress_interval:
     description: While waiting, print the rollouts' states at least this often (seconds), and whenever they change.
