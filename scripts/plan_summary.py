@@ -65,8 +65,8 @@ def budget_lines(build_dir, inventory_dir):
                         (limit_memory - memory) / 2 ** 30))
     extra_cpu, extra_memory = _capacity.surge(objects, releases)
     if extra_cpu or extra_memory:
-        lines.append("  a rollout of every Deployment at once adds %s CPU / %.2f GiB (one surge pod each)"
-                     % (_cores(extra_cpu), extra_memory / 2 ** 30))
+        lines.append("  a rollout of every Deployment at once adds %s CPU / %.2f GiB (each its maxSurge pods, 25%% of "
+                     "its replicas unless set)" % (_cores(extra_cpu), extra_memory / 2 ** 30))
     return lines
 
 

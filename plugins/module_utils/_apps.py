@@ -19,13 +19,14 @@ from __future__ import annotations
 import copy
 import re
 
+from ansible_collections.eventstack.oke.plugins.module_utils import _capacity
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 
 _TAG = re.compile(r"^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[0-9a-f]{64})$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RESOURCE_KEYS = (("requests", "cpu"), ("requests", "memory"), ("limits", "cpu"), ("limits", "memory"))
-# Rolling update: maxSurge 1 adds one pod per Deployment while it rolls.
-SURGE = 1
+# The Deployment strategy roles/apps/templates/objects.yml.j2 renders: one surge pod per Deployment while it rolls.
+STRATEGY = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
 # Keys a service may have (the apps role's and the dapr role's), and those effective_services adds.
 KNOWN_KEYS = frozenset((
     "name", "app_id", "port", "protocol", "dapr", "image", "image_tag", "replicas", "resources", "probes", "env",
@@ -197,76 +198,36 @@ def _routes_problems(services, ingress_enabled):
     return problems
 
 
-_LIMIT_RANGE_KEYS = {("requests", "cpu"): "default_request_cpu", ("requests", "memory"): "default_request_memory",
-                     ("limits", "cpu"): "default_cpu", ("limits", "memory"): "default_memory"}
+def namespace_pods(services, sidecar=None, extra_pods=(), limit_range=None, namespace=None):
+    """The pods the workloads hold in their namespace while every Deployment rolls, as _capacity groups.
 
-
-def _defaulted(resources, limit_range):
-    """A container's resources after the namespace's LimitRange defaults, as the API server admits it."""
-    found = _resources(resources)
-    for (section, key), setting in _LIMIT_RANGE_KEYS.items():
-        if (section, key) not in found and (limit_range or {}).get(setting) not in (None, ""):
-            value = _quantity(limit_range[setting])
-            if value is not None:
-                found[section, key] = value
-    return found
-
-
-def namespace_usage(services, sidecar=None, extra_pods=(), limit_range=None):
-    """What the workloads hold while every Deployment rolls: {'requests.cpu': Decimal, ..., 'pods': n}.
-
-    Each Deployment counts min_replicas (its replicas, or its HPA minimum) + SURGE pods, each pod its container plus the Dapr sidecar when enabled;
-    extra_pods is [(count, resources)] of other pods in the namespace (database instances). Values a container
-    does not set are the LimitRange's defaults (limit_range: the k8s_base_namespaces limit_range settings).
+    Each Deployment counts min_replicas (its replicas, or its HPA minimum) and its surge pods (_capacity.surge_pods of
+    STRATEGY), each pod its container plus the Dapr sidecar when enabled; extra_pods is [(count, resources)] of
+    other pods in the namespace (database instances, whose bootstrap init container asks the same). Values a
+    container does not set get the LimitRange's defaults (limit_range: the k8s_base_namespaces limit_range settings).
     """
-    usage = {"requests.cpu": 0, "requests.memory": 0, "limits.cpu": 0, "limits.memory": 0, "pods": 0}
-    pods = [(_int(s.get("min_replicas"), 1) + SURGE, [s.get("resources")] + ([sidecar] if s.get("dapr") else []))
-            for s in services]
-    pods += [(_int(count), [resources]) for count, resources in extra_pods]
-    for count, containers in pods:
-        usage["pods"] += count
-        for resources in containers:
-            for (section, key), value in _defaulted(resources, limit_range).items():
-                usage["%s.%s" % (section, key)] += count * value
-    return usage
+    groups = []
+    for service in services:
+        replicas = _int(service.get("min_replicas"), 1)
+        containers = [service.get("resources")] + ([sidecar] if service.get("dapr") else [])
+        groups.append(_capacity.pods_of("deployment %s" % service.get("name"), namespace, replicas, containers,
+                                        limit_range, _capacity.surge_pods(replicas, STRATEGY)))
+    groups += [_capacity.pods_of("database", namespace, _int(count), [resources], limit_range,
+                                 init_containers=[resources]) for count, resources in extra_pods]
+    return groups
 
 
-_QUOTA_KEYS = {"requests_cpu": "requests.cpu", "requests_memory": "requests.memory", "limits_cpu": "limits.cpu",
-               "limits_memory": "limits.memory", "pods": "pods"}
-
-
-def show_quantity(key, value):
-    if key == "pods":
-        return "%d" % value
-    if key.endswith("cpu"):
-        return ("%.3f" % value).rstrip("0").rstrip(".")
-    return "%.2fGi" % (value / 2 ** 30)
-
-
-def quota_excess(quota, usage):
-    """[(quota setting, its value, the usage shown)] for each k8s_base quota setting the usage (namespace_usage's
-    form) exceeds; shared by the apps, strimzi_kafka and observability checks."""
-    excess = []
-    for name, key in sorted(_QUOTA_KEYS.items()):
-        if (quota or {}).get(name) in (None, ""):
-            continue
-        allowed = _quantity(quota[name])
-        if allowed is not None and usage[key] > allowed:
-            excess.append((name, quota[name], show_quantity(key, usage[key])))
-    return excess
-
-
-def quota_problems(namespace, quota, usage):
+def quota_problems(namespace, quota, groups):
     return ["k8s_base_namespaces (%s).quota.%s is %s, but the apps need %s while they roll out (every Deployment at "
             "its replicas or HPA minimum plus one surge pod, Dapr sidecars and database instances included): raise "
             "the quota or lower the services' replicas, hpa.min or resources" % (namespace, name, value, used)
-            for name, value, used in quota_excess(quota, usage)]
+            for name, value, used in _capacity.quota_excess(quota, groups)]
 
 
 def apps_problems(services, context=None):
     """Problems of the effective services; context: known_secrets, ingress_enabled, override_names (the keys of
     apps_overrides), namespace, quota, sidecar,
-    extra_pods and limit_range (see namespace_usage)."""
+    extra_pods and limit_range (see namespace_pods)."""
     context = context or {}
     problems = []
     for index, service in enumerate(services or []):
@@ -277,7 +238,7 @@ def apps_problems(services, context=None):
                  % (name, ", ".join(sorted(n for n in names if n))) for name in sorted(context.get("override_names") or [])
                  if name not in names]
     if context.get("quota"):
-        usage = namespace_usage(services or [], context.get("sidecar"), context.get("extra_pods") or (),
-                                context.get("limit_range"))
-        problems += quota_problems(context.get("namespace"), context["quota"], usage)
+        groups = namespace_pods(services or [], context.get("sidecar"), context.get("extra_pods") or (),
+                                context.get("limit_range"), context.get("namespace"))
+        problems += quota_problems(context.get("namespace"), context["quota"], groups)
     return problems

@@ -11,7 +11,14 @@ the injector adds. A container without requests gets its namespace's LimitRange 
 for the larger of its containers' sum and its largest init container. Jobs and Helm hooks run once and are not
 counted; DaemonSet pods count once per node. A Helm release the render could not expand (no chart output) is counted
 from its values instead: the components whose resources the collection sets (``HELM_COMPONENTS``).
-``from_pods(pods)`` does the same for the pods a cluster runs.
+``from_pods(pods)`` does the same for the pods a cluster runs. ``pods_of(name, namespace, count, containers,
+limit_range, surge)`` is one group built from settings rather than manifests (the preflight checks of the apps,
+strimzi_kafka and observability roles): N pods of these containers, with the LimitRange defaults of
+``limit_range_of(k8s_base settings)`` applied the same way; ``surge_pods(replicas, strategy)`` is the pods a
+Deployment adds while it rolls (``surge`` and the apps' preflight use it).
+
+``quota_excess(quota, groups)`` is the one comparison with a namespace's ResourceQuota (k8s_base's quota settings:
+requests_cpu, ..., pods); ``assess`` and the preflight checks both use it.
 
 ``assess(workloads, nodes, quotas, budget)`` sums them per namespace and for the environment, compares the sums
 with the namespaces' ResourceQuotas, the budget and the nodes' allocatable capacity, places every pod on a node
@@ -93,6 +100,55 @@ def _group(name, namespace, replicas, pod, containers, daemon=False, sidecar=Fal
             "containers": containers, "daemon": daemon, "sidecar": sidecar}
 
 
+# k8s_base_namespaces' limit_range settings -> the LimitRange k8s_base renders from them.
+LIMIT_RANGE_SETTINGS = {"default": {"cpu": "default_cpu", "memory": "default_memory"},
+                        "defaultRequest": {"cpu": "default_request_cpu", "memory": "default_request_memory"}}
+# Kubernetes' RollingUpdate maxSurge when a Deployment sets none.
+DEFAULT_MAX_SURGE = "25%"
+
+
+def _is_quantity(value):
+    try:
+        parse_quantity(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def limit_range_of(settings):
+    """The LimitRange ({default, defaultRequest}) k8s_base renders from a namespace's limit_range settings (values
+    that are not quantities are left out: preflight names them)."""
+    return {kind: {name: (settings or {})[key] for name, key in keys.items()
+                   if (settings or {}).get(key) not in (None, "") and _is_quantity(settings[key])}
+            for kind, keys in LIMIT_RANGE_SETTINGS.items()}
+
+
+def surge_pods(replicas, strategy=None):
+    """The pods a Deployment of `replicas` adds while it rolls: RollingUpdate's maxSurge, a number or a percentage
+    of the replicas rounded up (Kubernetes' default 25%); none with Recreate."""
+    strategy = strategy or {}
+    if strategy.get("type") == "Recreate":
+        return 0
+    value = (strategy.get("rollingUpdate") or {}).get("maxSurge", DEFAULT_MAX_SURGE)
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return -(-int(replicas) * int(value.strip()[:-1]) // 100)
+    return int(value)
+
+
+def pods_of(name, namespace, count, containers, limit_range=None, surge=0, init_containers=()):
+    """A group of `count` identical pods (and `surge` more while they roll) whose containers (and init containers)
+    ask these resources ({requests, limits} each), in namespace, as admitted under its LimitRange (limit_range: the
+    k8s_base_namespaces limit_range settings). Values that are not quantities are left out: preflight names them."""
+    def container(index, resources):
+        kept = {kind: {key: value for key, value in ((resources or {}).get(kind) or {}).items()
+                       if key in RESOURCES and _is_quantity(value)} for kind in ("requests", "limits")}
+        return {"name": "c%d" % index, "resources": kept}
+    spec = {"containers": [container(i, r) for i, r in enumerate(containers)],
+            "initContainers": [container(i, r) for i, r in enumerate(init_containers)]}
+    pod = _amounts(_pod_model.effective_requests(spec, limit_range_of(limit_range)))
+    return _group(name, namespace, int(count) + int(surge), pod, len(containers))
+
+
 def _pod_group(model, limit_ranges, node_count):
     spec = model["spec"]
     pod = _amounts(_pod_model.effective_requests(spec, limit_ranges.get(model["namespace"])))
@@ -149,27 +205,26 @@ def from_pods(pods):
             continue
         meta = pod.get("metadata") or {}
         daemon = any(ref.get("kind") == "DaemonSet" for ref in meta.get("ownerReferences") or [])
-        containers = (pod.get("spec") or {}).get("containers") or []
-        requested = _zero()
-        for container in containers:
-            _add(requested, _amounts(container.get("resources")))
-        group = _group("pod " + meta.get("name", "?"), meta.get("namespace"), 1, requested, len(containers), daemon)
+        spec = pod.get("spec") or {}
+        # Admission has applied the LimitRange defaults already.
+        requested = _amounts(_pod_model.effective_requests(spec))
+        group = _group("pod " + meta.get("name", "?"), meta.get("namespace"), 1, requested,
+                       len(spec.get("containers") or []), daemon)
         group["node"] = (pod.get("spec") or {}).get("nodeName")
         groups.append(group)
     return groups
 
 
 def surge(objects, releases=()):
-    """(cpu, memory) one extra pod of every Deployment adds while all of them roll out (RollingUpdate maxSurge)."""
+    """(cpu, memory) the surge pods of every Deployment add while all of them roll out (surge_pods)."""
     extra = _zero()
     objects = [obj for obj in objects or [] if isinstance(obj, dict)]
     ranges = _pod_model.limit_ranges(objects)
     deployments = [obj for obj in objects if obj.get("kind") == "Deployment"]
-    models = _pod_model.inject_dapr(_pod_model.template_pods(deployments),
+    models = _pod_model.inject_dapr(_pod_model.template_pods(deployments, _pod_model.hpa_minimums(objects)),
                                     _pod_model.dapr_injector_settings(objects, releases))
     for deployment, model in zip(deployments, models):
-        rolling = _dig(deployment, ("spec", "strategy", "rollingUpdate")) or {}
-        count = rolling.get("maxSurge", 0) if isinstance(rolling.get("maxSurge"), int) else 0
+        count = surge_pods(model["replicas"], _dig(deployment, ("spec", "strategy")))
         _add(extra, _pod_group(model, ranges, 1)["pod"], count)
     return extra["requests"]["cpu"], extra["requests"]["memory"]
 
@@ -258,14 +313,7 @@ def assess(groups, nodes, quotas=None, budget=None):
         members = [g for g in groups if g["namespace"] == namespace]
         used = total(members)
         entry = {"pods": sum(g["replicas"] for g in members), "used": used, "quota": {}, "headroom": {}}
-        for key, value in sorted(((quotas or {}).get(namespace) or {}).items()):
-            if key == "pods":
-                hard, have = Decimal(int(value)), Decimal(entry["pods"])
-            elif key in QUOTA_KEYS:
-                kind, resource = QUOTA_KEYS[key]
-                hard, have = parse_quantity(value), used[kind][resource]
-            else:
-                continue
+        for key, hard, have in _quota_usage((quotas or {}).get(namespace), used, entry["pods"]):
             entry["quota"][key] = hard
             entry["headroom"][key] = hard - have
             if have > hard:
@@ -298,6 +346,32 @@ def assess(groups, nodes, quotas=None, budget=None):
             "budget_headroom": budget_headroom, "nodes": free, "unschedulable": unplaced,
             "pods": sum(g["replicas"] for g in groups),
             "containers": sum(g["replicas"] * g["containers"] for g in groups), "problems": problems}
+
+
+def _quota_usage(quota, used, pods):
+    """[(key, hard, have)] of each ResourceQuota setting (k8s_base form) against requests/limits and a pod count."""
+    found = []
+    for key, value in sorted((quota or {}).items()):
+        if value in (None, ""):
+            continue
+        if key == "pods":
+            found.append((key, Decimal(int(value)), Decimal(pods)))
+        elif key in QUOTA_KEYS:
+            kind, resource = QUOTA_KEYS[key]
+            found.append((key, parse_quantity(value), used[kind][resource]))
+    return found
+
+
+def quota_excess(quota, groups):
+    """[(quota setting, its value as given, the usage shown)] for each setting of a namespace's quota (k8s_base
+    form: requests_cpu, requests_memory, limits_cpu, limits_memory, pods) that the pods of the groups exceed, as a
+    ResourceQuota counts them (every pod that is not finished). A value that is not a quantity is left out:
+    preflight names it."""
+    usable = {key: value for key, value in (quota or {}).items()
+              if key == "pods" and str(value).isdigit() or key in QUOTA_KEYS and _is_quantity(value)}
+    used = total(groups)
+    return [(key, quota[key], _quota_value(key, have))
+            for key, hard, have in _quota_usage(usable, used, sum(g["replicas"] for g in groups)) if have > hard]
 
 
 def _quota_value(key, value):

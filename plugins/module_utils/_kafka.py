@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.eventstack.oke.plugins.module_utils import _apps, _quantity
+from ansible_collections.eventstack.oke.plugins.module_utils import _capacity, _quantity
 
 _TOPIC = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,247}[a-z0-9])?$")
 OCI_MIN_VOLUME = 50 * 1024 ** 3
@@ -226,9 +226,9 @@ def quota_problems(settings):
     if not quota:
         return []
     pods = namespace_pods(settings)
-    usage = _apps.namespace_usage([], extra_pods=[(count, resources) for _c, count, resources in pods],
-                                  limit_range=settings.get("limit_range") or {})
+    groups = [_capacity.pods_of(component, settings.get("namespace"), count, [resources],
+                                settings.get("limit_range") or {}) for component, count, resources in pods]
     return ["k8s_base_namespaces (%s).quota.%s is %s, but the Kafka pods need %s (%s; LimitRange defaults where "
             "unset): raise the quota or lower strimzi_kafka_node_pools / *_resources"
             % (settings.get("namespace"), name, value, used, ", ".join("%s x%d" % (c, n) for c, n, _r in pods))
-            for name, value, used in _apps.quota_excess(quota, usage)]
+            for name, value, used in _capacity.quota_excess(quota, groups)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.eventstack.oke.plugins.module_utils import _apps
+from ansible_collections.eventstack.oke.plugins.module_utils import _capacity
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 
 DURATION = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
@@ -32,6 +32,8 @@ KUBERNETES_LABELS = (("namespace", "$kubernetes['namespace_name']"), ("pod", "$k
                      ("app", "$kubernetes['labels']['app.kubernetes.io/name']"))
 # prometheus-operator's defaults for the config-reloader sidecar of the Prometheus pod.
 CONFIG_RELOADER = {"requests": {"cpu": "10m", "memory": "50Mi"}, "limits": {"cpu": "10m", "memory": "50Mi"}}
+# Components of pods() that are containers in another component's pod, not pods of their own.
+IN_POD = {"prometheus config-reloader": "prometheus", "grafana sidecars": "grafana"}
 
 
 def pods(settings):
@@ -100,13 +102,18 @@ def problems(settings):
             messages.append("observability_%s: %r must be a whole number of at least 1" % (variable, value))
     if messages:
         return messages
-    usage = _apps.namespace_usage([], extra_pods=[(count, resources) for _c, count, _v, resources in found])
+    containers = {component: [resources] for component, _n, _v, resources in found if component not in IN_POD}
+    for component, count, _v, resources in found:
+        if component in IN_POD:
+            containers[IN_POD[component]] += [resources] * count
+    groups = [_capacity.pods_of(component, settings.get("namespace"), count, containers[component])
+              for component, count, _v, _r in found if component not in IN_POD]
     messages += ["k8s_base_namespaces (%s).quota.%s is %s, but the observability role's pods there add up to %s (%s); "
                  "raise the quota or lower the observability_*_resources" % (
                      settings.get("namespace"), name, value, used,
                      ", ".join("%s%s" % (component, " x%d" % count if count > 1 else "")
                                for component, count, _v, _r in found))
-                 for name, value, used in _apps.quota_excess(settings.get("quota") or {}, usage)]
+                 for name, value, used in _capacity.quota_excess(settings.get("quota") or {}, groups)]
     return messages
 
 

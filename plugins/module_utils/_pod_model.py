@@ -666,25 +666,27 @@ def container_resources(container, limit_range=None):
 
 
 def effective_requests(spec, limit_range=None):
-    """{"requests": {cpu, memory}, "limits": {...}} of a pod as the scheduler sums it: the containers (and sidecar
-    init containers) together, or the largest init container with the sidecars started before it, whichever is more."""
+    """{"requests": {cpu, memory}, "limits": {...}} of a pod as the scheduler and a ResourceQuota sum it: the
+    containers (and sidecar init containers) together, or the largest init container with the sidecars started before
+    it, whichever is more - for requests and for limits alike (Kubernetes' PodRequests and PodLimits)."""
     total = {"requests": {"cpu": 0, "memory": 0}, "limits": {"cpu": 0, "memory": 0}}
-    init_peak = {"cpu": 0, "memory": 0}
-    sidecars = {"cpu": 0, "memory": 0}
+    init_peak = {"requests": {"cpu": 0, "memory": 0}, "limits": {"cpu": 0, "memory": 0}}
+    sidecars = {"requests": {"cpu": 0, "memory": 0}, "limits": {"cpu": 0, "memory": 0}}
     for container in spec.get("initContainers") or []:
-        requests, limits = container_resources(container, limit_range)
-        if container.get("restartPolicy") == "Always":
+        asked = dict(zip(("requests", "limits"), container_resources(container, limit_range)))
+        for kind in ("requests", "limits"):
             for name in ("cpu", "memory"):
-                sidecars[name] += parse_quantity(requests.get(name, 0))
-                total["limits"][name] += parse_quantity(limits.get(name, 0))
-        else:
-            for name in ("cpu", "memory"):
-                init_peak[name] = max(init_peak[name], sidecars[name] + parse_quantity(requests.get(name, 0)))
+                value = parse_quantity(asked[kind].get(name, 0))
+                if container.get("restartPolicy") == "Always":
+                    sidecars[kind][name] += value
+                else:
+                    init_peak[kind][name] = max(init_peak[kind][name], sidecars[kind][name] + value)
     for container in spec.get("containers") or []:
         requests, limits = container_resources(container, limit_range)
         for name in ("cpu", "memory"):
             total["requests"][name] += parse_quantity(requests.get(name, 0))
             total["limits"][name] += parse_quantity(limits.get(name, 0))
-    for name in ("cpu", "memory"):
-        total["requests"][name] = max(total["requests"][name] + sidecars[name], init_peak[name])
+    for kind in ("requests", "limits"):
+        for name in ("cpu", "memory"):
+            total[kind][name] = max(total[kind][name] + sidecars[kind][name], init_peak[kind][name])
     return total

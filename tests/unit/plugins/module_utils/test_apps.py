@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils._apps import apps_problems, effective_services
-from ansible_collections.eventstack.oke.plugins.module_utils._apps import namespace_usage
+from ansible_collections.eventstack.oke.plugins.module_utils import _capacity
+from ansible_collections.eventstack.oke.plugins.module_utils._apps import namespace_pods
 
 RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
 DEFAULTS = {"image_registry": "fra.ocir.io/ns", "image_tag": "4f2a9c1", "replicas": 1, "resources": RESOURCES,
@@ -114,13 +115,35 @@ def test_env_names_and_secret_references():
 def test_usage_counts_one_surge_pod_sidecars_extra_pods_and_limit_range_defaults():
     entries = services(backend(hpa={"min": 2, "max": 6}),
                        {"name": "worker", "app_id": "worker", "port": 8000, "dapr": False})
-    usage = namespace_usage(entries, SIDECAR, [(1, {"requests": {"cpu": "100m", "memory": "256Mi"}})],
-                            {"default_cpu": "500m", "default_memory": "512Mi"})
+    groups = namespace_pods(entries, SIDECAR, [(1, {"requests": {"cpu": "100m", "memory": "256Mi"}})],
+                            {"default_cpu": "500m", "default_memory": "512Mi"}, "todo-app")
     # backend: (2 + 1) pods x (app + sidecar); worker: (1 + 1) pods x app; database: 1 pod without limits.
-    assert usage["pods"] == 3 + 2 + 1
-    assert usage["requests.cpu"] == Decimal("0.45") + Decimal("0.2") + Decimal("0.1")
-    assert usage["limits.cpu"] == Decimal("2.4") + Decimal("1.0") + Decimal("0.5")
-    assert usage["limits.memory"] == (3 * 768 + 2 * 512 + 512) * 2 ** 20
+    assert [(g["name"], g["namespace"], g["replicas"]) for g in groups] == [
+        ("deployment todo-backend", "todo-app", 3), ("deployment worker", "todo-app", 2), ("database", "todo-app", 1)]
+    usage = _capacity.total(groups)
+    assert usage["requests"]["cpu"] == Decimal("0.45") + Decimal("0.2") + Decimal("0.1")
+    assert usage["limits"]["cpu"] == Decimal("2.4") + Decimal("1.0") + Decimal("0.5")
+    assert usage["limits"]["memory"] == (3 * 768 + 2 * 512 + 512) * 2 ** 20
+
+
+def test_limit_range_defaults_are_applied_as_admission_applies_them():
+    # A container that sets limits but no requests asks its limits (not the LimitRange's defaultRequest); one that
+    # sets neither gets default as limits and defaultRequest as requests, or default for both when the LimitRange
+    # has no defaultRequest.
+    only_limits = {"limits": {"cpu": "400m", "memory": "256Mi"}}
+    ranges = {"default_cpu": "1", "default_memory": "1Gi", "default_request_cpu": "50m",
+              "default_request_memory": "64Mi"}
+    (group,) = namespace_pods([], extra_pods=[(1, only_limits)], limit_range=ranges)
+    assert group["pod"]["requests"] == {"cpu": Decimal("0.4"), "memory": Decimal(256 * 2 ** 20)}
+    (group,) = namespace_pods([], extra_pods=[(1, {})], limit_range=ranges)
+    assert group["pod"]["requests"] == {"cpu": Decimal("0.05"), "memory": Decimal(64 * 2 ** 20)}
+    assert group["pod"]["limits"] == {"cpu": Decimal("1"), "memory": Decimal(2 ** 30)}
+    (group,) = namespace_pods([], extra_pods=[(1, {})], limit_range={"default_cpu": "1", "default_memory": "1Gi"})
+    assert group["pod"]["requests"] == {"cpu": Decimal("1"), "memory": Decimal(2 ** 30)}
+    quota = {"requests_cpu": "1"}
+    assert apps_problems([], {"namespace": "todo-app", "quota": quota, "limit_range": ranges,
+                              "extra_pods": [(3, only_limits)]})[0].startswith(
+        "k8s_base_namespaces (todo-app).quota.requests_cpu is 1, but the apps need 1.2 while they roll out")
 
 
 def test_a_quota_the_rollout_would_exceed_is_named_with_the_figure():

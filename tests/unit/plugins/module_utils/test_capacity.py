@@ -149,3 +149,53 @@ def test_an_oke_pool_gives_its_nodes_less_what_they_reserve():
     with pytest.raises(_capacity.CapacityError):
         _capacity.pool_nodes({"count": 1, "shape": "VM.Standard.A1.Flex", "ocpus": 1, "memory_gbs": 1,
                               "reserved": {"memory": "2Gi"}})
+
+
+def test_a_running_pods_init_container_counts_as_the_quota_counts_it():
+    # The API server sums a running pod as PodRequests/PodLimits do: its largest init container when that is more.
+    pod = {"metadata": {"name": "db-1", "namespace": "app"}, "status": {"phase": "Running"},
+           "spec": {"initContainers": [{"name": "bootstrap", "resources": res("1", "1Gi", "2", "1Gi")}],
+                    "containers": [{"name": "postgres", "resources": res("250m", "256Mi", "500m", "512Mi")}]}}
+    (group,) = _capacity.from_pods([pod])
+    assert group["pod"]["requests"] == {"cpu": Decimal("1"), "memory": Decimal(2 ** 30)}
+    assert group["pod"]["limits"] == {"cpu": Decimal("2"), "memory": Decimal(2 ** 30)}
+
+
+@pytest.mark.parametrize("replicas, strategy, expected", [
+    (3, {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}, 1),
+    (3, {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2}}, 2),
+    (3, {"type": "Recreate"}, 0),
+    # Kubernetes' default is 25%, a percentage rounds up: one pod for 1 to 4 replicas, two for 5.
+    (1, None, 1), (4, {"type": "RollingUpdate"}, 1), (5, None, 2),
+    (10, {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "50%"}}, 5),
+])
+def test_surge_pods_follow_the_deployment_strategy(replicas, strategy, expected):
+    assert _capacity.surge_pods(replicas, strategy) == expected
+
+
+def test_the_plan_counts_the_default_surge_of_a_deployment_without_a_strategy():
+    plain = deployment("web", replicas=2, resources=res("100m", "128Mi", "500m", "512Mi"))
+    assert _capacity.surge([plain]) == (Decimal("0.1"), Decimal(128 * 2 ** 20))
+    recreate = dict(plain, spec=dict(plain["spec"], strategy={"type": "Recreate"}))
+    assert _capacity.surge([recreate]) == (0, 0)
+
+
+def test_pods_of_settings_take_the_limit_range_defaults_as_admission_does():
+    limit_range = {"default_cpu": "1", "default_memory": "1Gi", "default_request_cpu": "100m"}
+    group = _capacity.pods_of("operator", "kafka", 2, [{"limits": {"cpu": "300m"}}, {}], limit_range, surge=1)
+    assert (group["name"], group["namespace"], group["replicas"], group["containers"]) == ("operator", "kafka", 3, 2)
+    # first container: requests = its own limit (300m), memory 1Gi from default; second: defaultRequest 100m, and
+    # default memory for both requests and limits (no defaultRequest memory).
+    assert group["pod"]["requests"] == {"cpu": Decimal("0.4"), "memory": Decimal(2 * 2 ** 30)}
+    assert group["pod"]["limits"] == {"cpu": Decimal("1.3"), "memory": Decimal(2 * 2 ** 30)}
+    assert _capacity.limit_range_of({"default_cpu": "lots", "default_memory": "1Gi"}) == {
+        "default": {"memory": "1Gi"}, "defaultRequest": {}}
+
+
+def test_the_quota_comparison_is_the_one_assess_reports():
+    groups = [_capacity.pods_of("web", "app", 3, [res("200m", "256Mi", "1", "1Gi")])]
+    quota = {"requests_cpu": "500m", "limits_memory": "4Gi", "pods": 2, "limits_cpu": "not a quantity"}
+    assert _capacity.quota_excess(quota, groups) == [("pods", 2, "3"), ("requests_cpu", "500m", "0.6")]
+    result = _capacity.assess(groups, [{"cpu": "4", "memory": "8Gi"}], {"app": {"requests_cpu": "500m", "pods": 2}})
+    assert result["problems"] == ["namespace app: pods 3 exceeds its quota of 2",
+                                  "namespace app: requests_cpu 0.6 exceeds its quota of 0.5"]

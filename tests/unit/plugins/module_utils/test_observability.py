@@ -44,6 +44,15 @@ def test_a_quota_the_role_would_exceed_is_named_with_the_sum():
     assert "node-exporter x3" in message and "raise the quota" in message
 
 
+def test_the_config_reloader_and_grafanas_sidecars_are_containers_not_pods_for_the_quota():
+    # metrics-server, prometheus (with its config reloader), prometheus-operator, kube-state-metrics, 3 node-exporters,
+    # grafana (with its 2 sidecars): 8 pods, not 11.
+    assert _observability.problems(dict(SETTINGS, quota={"pods": 8})) == []
+    (message,) = _observability.problems(dict(SETTINGS, quota={"pods": 7}))
+    assert message.startswith("k8s_base_namespaces (monitoring).quota.pods is 7, but the observability role's pods "
+                              "there add up to 8 (")
+
+
 def test_metrics_server_alone_is_checked_against_the_quota():
     alone = dict(SETTINGS, prometheus=False, quota={"requests_cpu": "40m", "limits_memory": "1Gi"})
     (message,) = _observability.problems(alone)

@@ -249,6 +249,18 @@ def test_limit_range_defaults_fill_what_containers_do_not_ask_and_init_container
     assert _pod_model.effective_requests(sidecar)["requests"]["cpu"] == Decimal("2"), "a native sidecar adds up"
 
 
+def test_an_init_container_above_the_containers_sets_the_pods_limits_too():
+    # A ResourceQuota counts a pod's limits as Kubernetes' PodLimits does: the larger of the containers' sum and the
+    # largest init container (with the native sidecars started before it), as for requests.
+    spec = {"initContainers": [{"name": "migrate", "resources": {"requests": {"cpu": "100m", "memory": "1Gi"},
+                                                                 "limits": {"cpu": "2", "memory": "1Gi"}}}],
+            "containers": [{"name": "a", "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                                       "limits": {"cpu": "500m", "memory": "512Mi"}}}]}
+    amounts = _pod_model.effective_requests(spec)
+    assert amounts["limits"] == {"cpu": Decimal("2"), "memory": Decimal(2 ** 30)}
+    assert amounts["requests"] == {"cpu": Decimal("0.1"), "memory": Decimal(2 ** 30)}
+
+
 def _installation(**spec):
     return {"apiVersion": "operator.tigera.io/v1", "kind": "Installation", "metadata": {"name": "default"},
             "spec": dict({"cni": {"type": "Calico", "ipam": {"type": "HostLocal"}}}, **spec)}
