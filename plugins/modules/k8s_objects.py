@@ -16,7 +16,7 @@ description:
   - With O(mode=render) writes the objects, sorted (P(eventstack.oke.k8s_sort#filter)) and with every Secret value
     redacted (P(eventstack.oke.k8s_manifest#filter)), to C(<build_dir>/manifests/<name>.yaml), only when the file
     differs. Nothing is written for O(state=absent).
-  - With O(mode=apply) converges them with M(eventstack.oke.k8s_apply): one batched server-side apply of the
+  - With O(mode=apply) converges them with M(eventstack.oke.k8s_apply) - one batched server-side apply of the
     objects without secret values, which sends only what differs. Secrets that carry values (C(data) or
     C(stringData)) go in a run of their own, after the other objects for O(state=present) and before them for
     O(state=absent).
