@@ -86,8 +86,15 @@ def hidden_result(answer, secrets):
         shown["failed"] = True
         shown["msg"] = str(answer.get("msg") or "k8s_apply failed (its output is hidden: it handles Secret values)")
     if answer.get("warnings"):
-        shown["warnings"] = [str(warning) for warning in answer["warnings"]]
+        shown["warnings"] = [_text(warning) for warning in answer["warnings"]]
+    if answer.get("requests"):
+        shown["requests"] = int(answer["requests"])
     return remove_values(shown, secrets)
+
+
+def _text(warning):
+    """A warning's message (ansible-core 2.19 hands a module's warnings back as WarningSummary objects)."""
+    return str(getattr(getattr(warning, "event", None), "msg", None) or warning)
 
 
 def merge(result, answer):

@@ -106,6 +106,18 @@ def test_check_mode_and_a_changed_value(cluster, tmp_path):
     assert server.get("v1", "Secret", "db", "demo")["data"] == {"password": b64("pw-new-Hq2sD5")}
 
 
+def test_check_mode_on_a_fresh_cluster_warns_by_name(cluster, tmp_path):
+    server, env = cluster
+    checked = run_playbook("localhost,", "--check", env=env, playbook=playbook(tmp_path, [NAMESPACE] + secrets()),
+                           emulator=True)
+    assert checked.rc == 0 and checked.recap["changed"] == 1, checked.output
+    # The hidden run's warnings are shown, as text (ansible-core hands them back as objects).
+    assert "[WARNING]: check mode: namespace demo does not exist yet, so Secret/db was not dry-run" in checked.output
+    assert "WarningSummary" not in checked.output
+    assert_no_value(checked.output, PASSWORD, TOKEN)
+    assert server.objects() == []
+
+
 def test_absent_deletes_the_secrets_first(cluster, tmp_path):
     server, env = cluster
     definitions = [NAMESPACE, CONFIG] + secrets()

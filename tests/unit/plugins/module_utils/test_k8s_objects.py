@@ -60,6 +60,18 @@ def test_hidden_result_shows_no_argument_diff_or_value():
     assert shown["results"] == [{"kind": "Secret", "namespace": "app", "name": "a", "action": "update"}]
 
 
+def test_hidden_result_takes_the_text_of_a_warning_object():
+    class Event:  # (ansible-core 2.19's WarningSummary carries its text in event.msg)
+        msg = "check mode: Secret/app/a with pw-secret was not dry-run"
+
+    class Summary:
+        event = Event()
+
+    shown = _k8s_objects.hidden_result({"warnings": [Summary()], "requests": 4}, {"pw-secret"})
+    assert shown["warnings"] == ["check mode: Secret/app/a with ******** was not dry-run"]
+    assert shown["requests"] == 4
+
+
 def test_merge_adds_up_the_runs():
     result = {"changed": False, "results": [], "requests": 0}
     _k8s_objects.merge(result, {"changed": False, "results": [1], "requests": 3, "diff": [{"before": 1}],
