@@ -45,7 +45,10 @@ def split(objects):
 
 
 def secret_strings(objects):
-    """Every value a Secret of objects carries, as given and (data) base64-decoded: what must never be shown."""
+    """Every value a Secret of objects carries, as given and (data) base64-decoded: what must never be shown. A value
+    found in an object's reference (kind, namespace, name - shown anyway, and in the rendered manifest) is left out:
+    masking a user name "todo" would garble every "todo-app" in the messages that name the objects."""
+    refs = [_manifests.object_ref(obj) for obj in objects]
     found = set()
     for obj in objects:
         if obj.get("kind") != "Secret":
@@ -60,7 +63,7 @@ def secret_strings(objects):
                         found.add(base64.b64decode(str(value), validate=True).decode("utf-8"))
                     except (binascii.Error, ValueError):
                         pass
-    return {value for value in found if value}
+    return {value for value in found if value and not any(value in ref for ref in refs)}
 
 
 def steps(plain, sensitive, state, field_manager):

@@ -34,6 +34,12 @@ def test_secret_strings_has_the_values_and_the_decoded_data():
     assert found == {"pw-secret", "tok-secret", WITH_DATA["data"]["token"]}
 
 
+def test_secret_strings_leave_out_a_value_the_references_show():
+    owner = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "todo-db-owner", "namespace": "todo-app"},
+             "stringData": {"username": "todo", "password": "pw-secret"}}
+    assert _k8s_objects.secret_strings([owner]) == {"pw-secret"}
+
+
 @pytest.mark.parametrize("state, expected", [
     ("present", [(False, "present"), (True, "present")]),
     ("absent", [(True, "absent"), (False, "absent")]),
