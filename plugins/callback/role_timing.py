@@ -13,7 +13,7 @@ author: eventstack.oke maintainers (@eventstack)
 description:
   - At the end of a playbook run, prints one line per role - the tasks it started and the seconds they took, with
     their share of the run - slowest first, then the whole run's wall time.
-  - A task counts for the outermost role it runs in, so the tasks of C(eventstack.oke.k8s_objects) or
+  - A task counts for the outermost role it runs in, so the tasks of
     C(eventstack.oke.helm_releases) included by C(eventstack.oke.strimzi_kafka) count for C(strimzi_kafka). Tasks
     outside any role count as C((play)).
   - A task's time runs from its start to the start of the next task (or the end of the run), as

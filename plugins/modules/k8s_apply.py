@@ -19,7 +19,7 @@ description:
     one discovery request per API group-version.
   - Kinds the cluster does not serve fail the task before anything is sent, unless the batch also holds their
     CustomResourceDefinition; then the module waits for it to be served.
-  - The objects the P(eventstack.oke.k8s_objects#role) role renders are exactly what it sends.
+  - The objects M(eventstack.oke.k8s_objects) renders are exactly what it sends.
   - With O(state=absent) deletes the objects that exist, in reverse order (foreground propagation).
 attributes:
   check_mode:

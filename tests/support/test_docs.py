@@ -132,12 +132,12 @@ def test_a_missing_description_is_a_problem_and_an_empty_cell():
 
 
 def test_markup_becomes_markdown_with_links_to_the_generated_pages():
-    text = docs.markup("C(absent) uses M(eventstack.oke.k8s_apply), P(eventstack.oke.k8s_objects#role) and "
+    text = docs.markup("C(absent) uses M(eventstack.oke.k8s_apply), P(eventstack.oke.helm_releases#role) and "
                        "M(kubernetes.core.helm); O(demo_state=absent).", "demo")
     assert "<code>absent</code>" in text
     assert "[eventstack.oke.k8s_apply](../plugins/k8s_apply_module.rst)" in text
-    assert "[eventstack.oke.k8s_objects](k8s_objects.md)" in text
-    assert "kubernetes.core.helm;" in text and "](" not in text.split("k8s_objects.md)")[1]
+    assert "[eventstack.oke.helm_releases](helm_releases.md)" in text
+    assert "kubernetes.core.helm;" in text and "](" not in text.split("helm_releases.md)")[1]
     assert "\n" not in docs.markup(["One\nparagraph.", "Two."], "demo")
 
 

@@ -259,7 +259,7 @@ def test_galaxy_importer_rejects_a_broken_copy(work, tarball, case):
             handle.write(text.replace("\nversion: ", "\nversion: \"1.0\"  # ", 1))
         expected = "Expecting 'version' to be in semantic version format"
     else:
-        os.remove(os.path.join(source, "roles", "k8s_objects", "README.md"))
+        os.remove(os.path.join(source, "roles", "helm_releases", "README.md"))
         expected = "No role readme found"
     broken = build(source, work / ("broken-%s-dist" % case))
     # The metadata and role checks need no ansible-doc.

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of eventstack.oke.k8s_objects: a role's Kubernetes objects rendered or converged in one task.
+Render mode writes the manifest as eventstack.oke.build_files does; apply mode runs eventstack.oke.k8s_apply, the
+Secrets that carry values in runs of their own whose arguments, diff and output are never shown
+(module_utils/_k8s_objects.py)."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.eventstack.oke.plugins.module_utils import _build_files, _k8s_objects, _manifests
+
+LOCAL = ("local", "ansible.builtin.local")
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(_k8s_objects.ARGUMENT_SPEC)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _spec, args = self.validate_argument_spec(argument_spec=_k8s_objects.ARGUMENT_SPEC)
+        try:
+            if args["mode"] == "render":
+                return self._render(result, args, task_vars)
+            plain, sensitive = _k8s_objects.split(args["definitions"])
+        except (_manifests.ManifestError, _build_files.BuildFilesError) as exc:
+            result.update(failed=True, msg="k8s_objects %s: %s" % (args["name"], exc))
+            return result
+        auth = {key: args[key] for key in ("kubeconfig", "context") if args[key]}
+        secrets = _k8s_objects.secret_strings(sensitive)
+        result.update(changed=False, results=[], requests=0)
+        for hidden, module_args in _k8s_objects.steps(plain, sensitive, args["state"], args["field_manager"]):
+            answer = self._apply(dict(module_args, **auth), task_vars, hidden and args["hide_secrets"], secrets)
+            _k8s_objects.merge(result, answer)
+            if answer.get("failed"):
+                break
+        return result
+
+    def _render(self, result, args, task_vars):
+        """Write build_dir/manifests/<name>.yaml (present only; render mode writes nothing for absent)."""
+        if args["state"] != "present":
+            result.update(changed=False, skipped=True, skip_reason="render mode writes nothing for state absent")
+            return result
+        if not args["build_dir"]:
+            result.update(failed=True, msg="k8s_objects %s: render mode needs build_dir" % args["name"])
+            return result
+        files = [{"path": os.path.join(args["build_dir"], "manifests", args["name"] + ".yaml"),
+                  "content": _manifests.to_manifest(args["definitions"], args["name"])}]
+        if self._connection.transport in LOCAL and not self._play_context.become:
+            result.update(_build_files.build(files, "0644", self._task.check_mode, self._task.diff))
+        else:
+            result.update(self._execute_module(module_name="eventstack.oke.build_files",
+                                               module_args=dict(files=files), task_vars=task_vars))
+        return result
+
+    def _apply(self, module_args, task_vars, hidden, secrets):
+        """One run of k8s_apply; a hidden one runs with no_log and answers only what hidden_result lets through."""
+        if not hidden:
+            return self._execute_module(module_name=_k8s_objects.MODULE, module_args=module_args,
+                                        task_vars=task_vars)
+        no_log = self._task.no_log
+        self._task.no_log = True
+        try:
+            answer = self._execute_module(module_name=_k8s_objects.MODULE, module_args=module_args,
+                                          task_vars=task_vars)
+        finally:
+            self._task.no_log = no_log
+        return _k8s_objects.hidden_result(answer, secrets)
