@@ -36,3 +36,10 @@ def converged(tmp_path, converged_snapshot):
     with KubeEmulator(server_version="1.34", crds=platform_crds(), restore=converged_snapshot) as server:
         env = {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}
         yield server, env
+
+
+@pytest.fixture()
+def empty_cluster(tmp_path):
+    """(emulator, env) of a fresh emulator holding nothing, and the environment pointing the modules at it."""
+    with KubeEmulator(server_version="1.34") as server:
+        yield server, {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}

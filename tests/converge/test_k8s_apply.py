@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
 
-from tests.support.kube_emulator import KubeEmulator
 from tests.support.playbook import run_playbook
 from tests.support.reference import crd_file
 
@@ -22,14 +20,8 @@ def playbook(tmp_path, definitions, name="play.yml"):
     return str(path)
 
 
-@pytest.fixture()
-def cluster(tmp_path):
-    with KubeEmulator(server_version="1.34") as server:
-        yield server, {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}
-
-
-def test_crd_and_its_custom_resource_in_one_batch(cluster, tmp_path):
-    server, env = cluster
+def test_crd_and_its_custom_resource_in_one_batch(empty_cluster, tmp_path):
+    server, env = empty_cluster
     with open(crd_file("strimzi/043-Crd-kafkatopic.yaml"), encoding="utf-8") as handle:
         crd = yaml.safe_load(handle)
     topic = {"apiVersion": "kafka.strimzi.io/v1", "kind": "KafkaTopic",
@@ -47,8 +39,8 @@ def test_crd_and_its_custom_resource_in_one_batch(cluster, tmp_path):
     assert [r for r in server.requests if r["method"] in WRITES] == []
 
 
-def test_unknown_kind_fails_before_any_write(cluster, tmp_path):
-    server, env = cluster
+def test_unknown_kind_fails_before_any_write(empty_cluster, tmp_path):
+    server, env = empty_cluster
     widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "default"}}
     namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "app"}}
     run = run_playbook("localhost,", env=env, playbook=playbook(tmp_path, [namespace, widget]))
@@ -57,8 +49,8 @@ def test_unknown_kind_fails_before_any_write(cluster, tmp_path):
     assert [r for r in server.requests if r["method"] in WRITES] == []
 
 
-def test_a_changed_field_is_applied_and_reported(cluster, tmp_path):
-    server, env = cluster
+def test_a_changed_field_is_applied_and_reported(empty_cluster, tmp_path):
+    server, env = empty_cluster
     config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"},
               "data": {"level": "info"}}
     assert run_playbook("localhost,", env=env, playbook=playbook(tmp_path, [config])).rc == 0

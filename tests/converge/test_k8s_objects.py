@@ -8,7 +8,6 @@ import base64
 import pytest
 import yaml
 
-from tests.support.kube_emulator import KubeEmulator
 from tests.support.playbook import run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -52,14 +51,8 @@ def assert_no_value(output, *values):
             assert shown not in output, "a Secret value (%s) was shown" % shown
 
 
-@pytest.fixture()
-def cluster(tmp_path):
-    with KubeEmulator(server_version="1.34") as server:
-        yield server, {"K8S_AUTH_KUBECONFIG": server.write_kubeconfig(str(tmp_path / "kubeconfig"))}
-
-
-def test_secret_values_never_shown_at_vvvv(cluster, tmp_path):
-    server, env = cluster
+def test_secret_values_never_shown_at_vvvv(empty_cluster, tmp_path):
+    server, env = empty_cluster
     path = playbook(tmp_path, [NAMESPACE, CONFIG, SA_TOKEN] + secrets())
     first = run_playbook("localhost,", "-vvvv", "--diff", env=env, playbook=path, emulator=True)
     assert first.rc == 0, first.output
@@ -81,9 +74,9 @@ def test_secret_values_never_shown_at_vvvv(cluster, tmp_path):
     assert_no_value(second.output, PASSWORD, TOKEN)
 
 
-def test_the_check_sees_a_value_shown(cluster, tmp_path):
+def test_the_check_sees_a_value_shown(empty_cluster, tmp_path):
     # hide_secrets false (eventstack_no_log false, for debugging) shows the Secrets' run: the check above would fail.
-    _server, env = cluster
+    _server, env = empty_cluster
     shown = run_playbook("localhost,", "-vvvv", "--diff", env=env, emulator=True,
                          playbook=playbook(tmp_path, [NAMESPACE] + secrets(), hide_secrets=False))
     assert shown.rc == 0, shown.output
@@ -91,8 +84,8 @@ def test_the_check_sees_a_value_shown(cluster, tmp_path):
         assert_no_value(shown.output, PASSWORD, TOKEN)
 
 
-def test_check_mode_and_a_changed_value(cluster, tmp_path):
-    server, env = cluster
+def test_check_mode_and_a_changed_value(empty_cluster, tmp_path):
+    server, env = empty_cluster
     assert run_playbook("localhost,", env=env, playbook=playbook(tmp_path, [NAMESPACE] + secrets()),
                         emulator=True).rc == 0
     changed = playbook(tmp_path, [NAMESPACE] + secrets(password="pw-new-Hq2sD5"), "changed.yml")
@@ -106,8 +99,8 @@ def test_check_mode_and_a_changed_value(cluster, tmp_path):
     assert server.get("v1", "Secret", "db", "demo")["data"] == {"password": b64("pw-new-Hq2sD5")}
 
 
-def test_check_mode_on_a_fresh_cluster_warns_by_name(cluster, tmp_path):
-    server, env = cluster
+def test_check_mode_on_a_fresh_cluster_warns_by_name(empty_cluster, tmp_path):
+    server, env = empty_cluster
     checked = run_playbook("localhost,", "--check", env=env, playbook=playbook(tmp_path, [NAMESPACE] + secrets()),
                            emulator=True)
     assert checked.rc == 0 and checked.recap["changed"] == 1, checked.output
@@ -118,8 +111,8 @@ def test_check_mode_on_a_fresh_cluster_warns_by_name(cluster, tmp_path):
     assert server.objects() == []
 
 
-def test_absent_deletes_the_secrets_first(cluster, tmp_path):
-    server, env = cluster
+def test_absent_deletes_the_secrets_first(empty_cluster, tmp_path):
+    server, env = empty_cluster
     definitions = [NAMESPACE, CONFIG] + secrets()
     assert run_playbook("localhost,", env=env, playbook=playbook(tmp_path, definitions), emulator=True).rc == 0
     server.reset_requests()
