@@ -275,28 +275,6 @@ def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_r
     assert [r for r in server.requests if r["method"] in WRITES] == []
 
 
-def test_preflight_reads_the_clusters_version_live_not_from_a_discovery_cache(tmp_path):
-    """kubernetes.core keeps the server's version in its discovery cache (a file in the temporary directory, one per
-    API address): after oke_cluster upgraded the cluster, the next run's preflight must see the new version, not the
-    cached one (here the emulator is "upgraded" between two runs that share the temporary directory)."""
-    cache = tmp_path / "tmp"
-    cache.mkdir()
-    with KubeEmulator(server_version="1.33") as server:
-        kubeconfig = server.write_kubeconfig(str(tmp_path / "kubeconfig"))
-        extra_vars = dict(OCI, eventstack_kubeconfig=kubeconfig, eventstack_kubernetes_version="1.34",
-                          preflight_check_oci=False, database_storage_size="50Gi")
-        env = dict(K8S_AUTH_KUBECONFIG=kubeconfig, TMPDIR=str(cache),
-                   ANSIBLE_COLLECTIONS_PATH=oracle_oci_installed(tmp_path))
-        before = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, emulator=True,
-                              env=env)
-        assert before.rc == 0 and "the cluster runs v1.33.0" in before.output, before.output[-3000:]
-        server.server_version = "1.34"
-        after = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, emulator=True,
-                             env=env)
-    assert after.rc == 0, after.output[-3000:]
-    assert "the cluster runs v1.33.0" not in after.output, "the version came from the cache"
-
-
 def test_with_the_oci_roles_the_oci_cli_the_kubeconfig_runs_must_be_on_the_path(tmp_path):
     """The kubeconfig oke_cluster writes authenticates with `oci ce cluster generate-token`: without the oci CLI on the
     PATH every play after the cluster would fail, so preflight stops first, naming it and make setup."""
