@@ -1,6 +1,6 @@
 """make bench: numbers only, no pass/fail.
 
-For each inventory: render wall time, object count, tasks and module invocations; converge against the Kubernetes
+For each inventory: render wall time, object count, tasks, results and module runs; converge against the Kubernetes
 API emulator (tests/support/kube_emulator.py) for a first run and a no-change run, with the HTTP requests the
 emulator served during the no-change run per object (discovery counted separately); and, as references, the same
 no-change figures (wall time, requests) for `kubectl apply --server-side` of the rendered manifests and for
@@ -11,8 +11,11 @@ Then the OCI layer (`oci`): `site.yml --tags infra` on the dev inventory with th
 OCI API stand-in (tests/unit/plugins/_oci_standin.py): the first run (which creates the stack) and a no-change run,
 with the requests the stand-in served during the no-change run and how many of them were writes (the target is none).
 
-Tasks are the TASK headers the run printed; module invocations are the results it printed (ok, changed, failed;
-one per loop item), skipped tasks left out.
+Tasks are the TASK headers the run printed; results are the results it printed (ok, changed, failed; one per loop
+item), skipped tasks left out; module runs are the modules actually started (a Python process each), counted in one
+more no-change run at -vvv, which names every module file it runs. Results that are not module runs are work done in
+the controller's process: assert, debug, set_fact, argument-spec validation, and the collection's action plugins that
+do their module's work themselves on a local connection.
 
 Usage: python scripts/bench.py [local dev prod oci]
 """
@@ -37,11 +40,17 @@ DISCOVERY = re.compile(r"/version/?|/api|/apis|/api/v1|/apis/[^/]+(/[^/]+)?|/ope
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KUBECTL = os.path.join(REPO, ".venv", "bin", "kubectl")
 RESULT = re.compile(r"^(ok|changed|failed|fatal): \[", re.MULTILINE)
+MODULE_RUN = re.compile(r"^Using module file ", re.MULTILINE)
 
 
 def work(output):
-    """(tasks, module invocations) a run printed."""
+    """(tasks, results) a run printed."""
     return output.count("\nTASK ["), len(RESULT.findall(output))
+
+
+def module_runs(verbose_output):
+    """How many modules a run at -vvv started (ansible-core names each module file it runs)."""
+    return len(MODULE_RUN.findall(verbose_output))
 
 
 def _served(server):
@@ -145,6 +154,7 @@ def bench(env_name, workdir):
         again, again_s = timed(lambda: run_playbook("inventories/" + env_name, *args, env=env,
                                                     extra_vars=overrides, emulator=True))
         requests = list(server.requests)
+        verbose = run_playbook("inventories/" + env_name, "-vvv", *args, env=env, extra_vars=overrides, emulator=True)
         manifests = os.path.join(build, "manifests")
         kubectl = kubectl_reference(server, kubeconfig, manifests)
         core = kubernetes_core_reference(server, kubeconfig, manifests, build)
@@ -152,10 +162,11 @@ def bench(env_name, workdir):
     per_object = (len(requests) - discovery) / objects if objects else 0.0
     again_tasks, again_invocations = work(again.output)
     lines = [
-        "%-6s objects=%-4d render=%5.1fs (tasks %d, module invocations %d)" % (
+        "%-6s objects=%-4d render=%5.1fs (tasks %d, results %d)" % (
             env_name, objects, render_s, tasks, invocations),
-        "       converge first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
-            first_s, again_s, again_tasks, again_invocations, again.recap.get("changed", -1)),
+        "       converge first=%5.1fs no-change=%5.1fs (tasks %d, results %d, module runs %d) changed=%d" % (
+            first_s, again_s, again_tasks, again_invocations, module_runs(verbose.output),
+            again.recap.get("changed", -1)),
         "       no-change requests=%d (discovery %d) = %.2f per object" % (len(requests), discovery, per_object)]
     ratios = []
     if kubectl is None:
@@ -201,7 +212,7 @@ def bench_oci(workdir):
     tasks, invocations = work(again.output)
     return "\n".join([
         "oci    dev --tags infra against the OCI API stand-in, real oracle.oci %s" % _oracle_oci_version(),
-        "       first=%5.1fs no-change=%5.1fs (tasks %d, module invocations %d) changed=%d" % (
+        "       first=%5.1fs no-change=%5.1fs (tasks %d, results %d) changed=%d" % (
             first_s, again_s, tasks, invocations, again.recap.get("changed", -1)),
         "       no-change requests=%d, writes=%d%s" % (len(served), len(writes), "" if not writes else " (%s)" % ", ".join(
             "%s %s" % (r["method"], r["path"]) for r in writes[:5]))])

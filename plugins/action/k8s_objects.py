@@ -2,18 +2,18 @@
 # Copyright: eventstack.oke contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of eventstack.oke.k8s_objects: a role's Kubernetes objects rendered or converged in one task.
-Render mode writes the manifest as eventstack.oke.build_files does; apply mode runs eventstack.oke.k8s_apply, the
-Secrets that carry values in runs of their own whose arguments, diff and output are never shown
-(module_utils/_k8s_objects.py)."""
+Render mode writes the manifest as eventstack.oke.build_files does; apply mode converges them as eventstack.oke.k8s_apply
+does, the Secrets that carry values in runs of their own whose arguments, diff and output are never shown
+(module_utils/_k8s_objects.py). On the controller (local connection) both happen in this process, without starting
+the module (plugin_utils/_in_controller.py)."""
 
 from __future__ import annotations
 
 import os
 
 from ansible.plugins.action import ActionBase
-from ansible_collections.eventstack.oke.plugins.module_utils import _build_files, _k8s_objects, _manifests
-
-LOCAL = ("local", "ansible.builtin.local")
+from ansible_collections.eventstack.oke.plugins.module_utils import _build_files, _k8s_apply, _k8s_client, _k8s_objects, _manifests
+from ansible_collections.eventstack.oke.plugins.plugin_utils import _in_controller
 
 
 class ActionModule(ActionBase):
@@ -34,8 +34,17 @@ class ActionModule(ActionBase):
         auth = {key: args[key] for key in ("kubeconfig", "context") if args[key]}
         secrets = _k8s_objects.secret_strings(sensitive)
         result.update(changed=False, results=[], requests=0)
+        client = None
+        if _in_controller.kube_here(self):
+            client, error = _k8s_client.open_client(args["kubeconfig"], args["context"])
+            if error:
+                result.update(failed=True, msg="k8s_objects %s: %s" % (args["name"], error))
+                return result
         for hidden, module_args in _k8s_objects.steps(plain, sensitive, args["state"], args["field_manager"]):
-            answer = self._apply(dict(module_args, **auth), task_vars, hidden and args["hide_secrets"], secrets)
+            if client is not None:
+                answer = self._apply_here(client, module_args, hidden and args["hide_secrets"], secrets)
+            else:
+                answer = self._apply(dict(module_args, **auth), task_vars, hidden and args["hide_secrets"], secrets)
             _k8s_objects.merge(result, answer)
             if answer.get("failed"):
                 break
@@ -51,12 +60,25 @@ class ActionModule(ActionBase):
             return result
         files = [{"path": os.path.join(args["build_dir"], "manifests", args["name"] + ".yaml"),
                   "content": _manifests.to_manifest(args["definitions"], args["name"])}]
-        if self._connection.transport in LOCAL and not self._play_context.become:
+        if _in_controller.is_local(self):
             result.update(_build_files.build(files, "0644", self._task.check_mode, self._task.diff))
         else:
             result.update(self._execute_module(module_name="eventstack.oke.build_files",
                                                module_args=dict(files=files), task_vars=task_vars))
         return result
+
+    def _apply_here(self, client, module_args, hidden, secrets):
+        """One k8s_apply batch converged in this process; a hidden one answers only what hidden_result lets through."""
+        before = client.requests
+        try:
+            answer = _k8s_apply.run(client, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
+                                    **module_args)
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # a defect: fail the task, values masked
+            answer = dict(failed=True, msg="k8s_apply failed: %s: %s" % (type(exc).__name__, exc))
+        answer["requests"] = client.requests - before
+        if not answer.get("warnings"):
+            answer.pop("warnings", None)
+        return _k8s_objects.hidden_result(answer, secrets) if hidden else answer
 
     def _apply(self, module_args, task_vars, hidden, secrets):
         """One run of k8s_apply; a hidden one runs with no_log and answers only what hidden_result lets through."""

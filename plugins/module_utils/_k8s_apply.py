@@ -258,3 +258,41 @@ def delete_batch(client, objects, check_mode=False):
         result["action"] = DELETE
         before.append(for_diff(current))
     return results, before
+
+
+def _ref(result):
+    return "/".join(part for part in (result["kind"], result["namespace"], result["name"]) if part)
+
+
+def run(client, definitions, state="present", field_manager="eventstack-oke", force_conflicts=True, crd_wait=30,
+        check_mode=False, diff=False):
+    """What eventstack.oke.k8s_apply answers, wherever it runs (the module, or the k8s_objects action plugin in the
+    controller): {changed, results, requests[, diff]} with "warnings" (strings), or {failed, msg, requests} when the
+    batch cannot be converged. client: a KubeClient (module_utils/_k8s_client.py) or None when it could not be made."""
+    from ansible_collections.eventstack.oke.plugins.module_utils import _manifests  # pylint: disable=import-outside-toplevel
+
+    try:
+        objects = _manifests.sort_objects(definitions)
+    except _manifests.ManifestError as exc:
+        return dict(failed=True, msg="definitions: %s" % exc, requests=0)
+    try:
+        if state == "absent":
+            results, before = delete_batch(client, objects, check_mode)
+            after, warnings = [{} for _entry in before], []
+        else:
+            results, before, after, warnings = apply_batch(client, objects, field_manager, force_conflicts,
+                                                           check_mode, crd_wait)
+    except BatchError as exc:
+        return dict(failed=True, msg=str(exc), requests=client.requests)
+    except Exception as exc:  # KubeError (kept generic so this file needs no client import)
+        if not hasattr(exc, "status"):
+            raise
+        return dict(failed=True, msg=str(exc), requests=client.requests)
+    changed = any(result["action"] != UNCHANGED for result in results)
+    output = dict(changed=changed, results=results, requests=client.requests, warnings=warnings)
+    if diff and changed:
+        changes = [r for r in results if r["action"] != UNCHANGED]
+        output["diff"] = [
+            {"before": old, "after": new, "before_header": _ref(result), "after_header": _ref(result)}
+            for result, old, new in zip(changes, before, after)]
+    return output

@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import ssl
+import sys
 import time
 import urllib.parse
 
@@ -38,13 +39,22 @@ def connect(module):
     if not HAS_KUBERNETES:
         from ansible.module_utils.basic import missing_required_lib  # pylint: disable=import-outside-toplevel
         module.fail_json(msg=missing_required_lib("kubernetes"))
-    params = module.params
+    client, error = open_client(module.params["kubeconfig"], module.params["context"])
+    if error:
+        module.fail_json(msg=error)
+    return client
+
+
+def open_client(kubeconfig=None, context=None):
+    """(KubeClient, None), or (None, why not) naming the kubeconfig and context when it cannot be used: for modules
+    (connect) and for action plugins that talk to the API from the controller."""
+    if not HAS_KUBERNETES:
+        return None, "the kubernetes Python package is not installed for %s" % sys.executable
     try:
-        return KubeClient(params["kubeconfig"], params["context"])
+        return KubeClient(kubeconfig, context), None
     except Exception as exc:  # whatever the kubeconfig loader raises
-        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
-    return None  # not reached: fail_json exits
+        return None, "cannot use the kubeconfig %s (context %s): %s" % (
+            kubeconfig or "from the environment", context or "current", exc)
 
 
 def kube_auth_argspec(**extra):

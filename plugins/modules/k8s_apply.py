@@ -85,11 +85,7 @@ requests:
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_apply, _k8s_client, _manifests
-
-
-def _ref(result):
-    return "/".join(part for part in (result["kind"], result["namespace"], result["name"]) if part)
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_apply, _k8s_client
 
 
 def main():
@@ -106,34 +102,13 @@ def main():
     if not _k8s_client.HAS_KUBERNETES:
         module.fail_json(msg=missing_required_lib("kubernetes"))
     params = module.params
-    try:
-        objects = _manifests.sort_objects(params["definitions"])
-    except _manifests.ManifestError as exc:
-        module.fail_json(msg="definitions: %s" % exc)
-    client = None
-    try:
-        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-        if params["state"] == "absent":
-            results, before = _k8s_apply.delete_batch(client, objects, module.check_mode)
-            after, warnings = [{} for _entry in before], []
-        else:
-            results, before, after, warnings = _k8s_apply.apply_batch(
-                client, objects, params["field_manager"], params["force_conflicts"], module.check_mode,
-                params["crd_wait"])
-    except (_k8s_apply.BatchError, _k8s_client.KubeError) as exc:
-        module.fail_json(msg=str(exc), requests=client.requests if client else 0)
-    except Exception as exc:  # kubeconfig that cannot be loaded
-        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
-    for warning in warnings:
+    client = _k8s_client.connect(module)
+    output = _k8s_apply.run(client, params["definitions"], params["state"], params["field_manager"],
+                            params["force_conflicts"], params["crd_wait"], module.check_mode, module._diff)
+    for warning in output.pop("warnings", []):
         module.warn(warning)
-    changed = any(result["action"] != _k8s_apply.UNCHANGED for result in results)
-    output = dict(changed=changed, results=results, requests=client.requests)
-    if module._diff and changed:
-        changes = [r for r in results if r["action"] != _k8s_apply.UNCHANGED]
-        output["diff"] = [
-            {"before": old, "after": new, "before_header": _ref(result), "after_header": _ref(result)}
-            for result, old, new in zip(changes, before, after)]
+    if output.get("failed"):
+        module.fail_json(**output)
     module.exit_json(**output)
 
 

@@ -279,13 +279,9 @@ def test_with_the_oci_roles_a_cluster_one_minor_version_behind_is_upgraded_not_r
     assert [r for r in server.requests if r["method"] in WRITES] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect, not fixed yet: preflight reads the version with kubernetes.core.k8s_cluster_info and "
-    "invalidate_cache false, which answers from the discovery cache; invalidate_cache true re-discovers every group "
-    "on every run (52 discovery requests instead of 20 in test_converge), so the fix is a live GET /version"))
 def test_preflight_reads_the_clusters_version_live_not_from_a_discovery_cache(tmp_path):
     """kubernetes.core keeps the server's version in its discovery cache (a file in the temporary directory, one per
-    API address): after oke_cluster upgraded the cluster, the next run's preflight must see the new version, not the
+    API address): after oke_cluster upgraded the cluster, the next run's preflight must see the new version, not a
     cached one (here the emulator is "upgraded" between two runs that share the temporary directory)."""
     cache = tmp_path / "tmp"
     cache.mkdir()
@@ -302,7 +298,8 @@ def test_preflight_reads_the_clusters_version_live_not_from_a_discovery_cache(tm
         after = run_playbook("inventories/local", "--tags", "preflight-only", extra_vars=extra_vars, emulator=True,
                              env=env)
     assert after.rc == 0, after.output[-3000:]
-    assert "the cluster runs v1.33.0" not in after.output, "the version came from the cache"
+    assert "the cluster runs v1.33.0" not in after.output, "the version came from a cache"
+    assert [r["path"] for r in server.requests].count("/version") >= 2, "each run asks the server"
 
 
 def test_with_the_oci_roles_the_oci_cli_the_kubeconfig_runs_must_be_on_the_path(tmp_path):

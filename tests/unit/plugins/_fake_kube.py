@@ -31,10 +31,12 @@ class FakeClient:
         self.missing_namespaces = set(missing_namespaces)
         self.log = []
         self.cache = {}
+        self.requests = 0  # as KubeClient counts them
 
     def discover(self, api_version):
         if api_version not in self.cache:
             self.log.append(("GET", ka.api_prefix(api_version)))
+            self.requests += 1
             self.cache[api_version] = self.discovery.get(api_version)
         return self.cache[api_version]
 
@@ -48,6 +50,7 @@ class FakeClient:
 
     def request(self, method, path, query=None, body=None, content_type=None):
         self.log.append((method, path, dict(query or {})))
+        self.requests += 1
         if method == "GET":
             items = [o for p, o in sorted(self.objects.items()) if p.rsplit("/", 1)[0] == path]
             return {"items": copy.deepcopy(items)}

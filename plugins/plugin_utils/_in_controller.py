@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright: eventstack.oke contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal: when an action plugin may do its module's Kubernetes work in its own process instead of starting the
+module.
+
+The stack's plays run on localhost with the local connection: the module would run on the controller anyway, as a new
+Python process that imports the kubernetes package again (about 0.4 s a task). The action plugins that import
+module_utils/_k8s_client.py at the top are loaded once in ansible-playbook's own process (the strategy loads an
+action's class before it starts the task's worker), so the package is imported once per run and every worker process
+inherits it. Any other connection, become, or a controller Python without the package runs the module as before."""
+
+from __future__ import annotations
+
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
+
+LOCAL = ("local", "ansible.builtin.local")
+
+
+def is_local(action):
+    """Whether the task's host is the controller itself, as the controller's own user (files may be written here)."""
+    return action._connection.transport in LOCAL and not action._play_context.become
+
+
+def kube_here(action):
+    """Whether the action may talk to the Kubernetes API from its own process."""
+    return is_local(action) and _k8s_client.HAS_KUBERNETES

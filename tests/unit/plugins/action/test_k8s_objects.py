@@ -1,0 +1,80 @@
+"""k8s_objects' action plugin in apply mode: on the controller (local connection) the batches are converged in the
+plugin's own process, no module started; over any other connection each batch is a k8s_apply module run, the Secrets'
+with no_log. Either way the Secrets' run shows no value."""
+
+from __future__ import annotations
+
+import base64
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.eventstack.oke.plugins.action import k8s_objects
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
+
+from .._fake_kube import FakeClient
+
+PASSWORD = "pw-Unit-7Kd2"
+NAMESPACE = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}
+CONFIG = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "demo"},
+          "data": {"level": "info"}}
+SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "demo"},
+          "stringData": {"password": PASSWORD}}
+
+
+def action(transport, **args):
+    """The plugin for a k8s_objects task over `transport`; .calls records the module runs (name, args, no_log)."""
+    task = SimpleNamespace(args=dict({"name": "demo", "definitions": [NAMESPACE, CONFIG, SECRET]}, **args),
+                           async_val=0, check_mode=False, diff=True, no_log=False, action="eventstack.oke.k8s_objects")
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport=transport)
+    plugin = k8s_objects.ActionModule(task, connection, SimpleNamespace(become=False), None, None)
+    plugin.calls = []
+
+    def execute(module_name, module_args, task_vars):
+        plugin.calls.append((module_name, module_args, task.no_log))
+        return {"changed": True, "requests": 3, "invocation": {"module_args": module_args},
+                "results": [{"kind": d["kind"], "namespace": d["metadata"].get("namespace"),
+                             "name": d["metadata"]["name"], "action": "create", "data": d.get("stringData")}
+                            for d in module_args["definitions"]]}
+    plugin._execute_module = execute  # pylint: disable=protected-access
+    return plugin
+
+
+def test_on_the_controller_no_module_runs_and_no_value_is_shown(monkeypatch):
+    client = FakeClient(discovery={"v1": {"resources": [
+        {"name": "namespaces", "kind": "Namespace", "namespaced": False},
+        {"name": "configmaps", "kind": "ConfigMap", "namespaced": True},
+        {"name": "secrets", "kind": "Secret", "namespaced": True}]}})
+    opened = []
+    monkeypatch.setattr(_k8s_client, "open_client", lambda *auth: (opened.append(auth), (client, None))[1])
+    plugin = action("ansible.builtin.local", kubeconfig="/k/config", context="dev")
+    result = plugin.run(task_vars={})
+    assert plugin.calls == [], "no module was started"
+    assert opened == [("/k/config", "dev")]
+    assert not result.get("failed"), result
+    assert result["changed"] and [r["action"] for r in result["results"]] == ["create"] * 3
+    assert result["requests"] == client.requests
+    patched = [entry[1] for entry in client.log if entry[0] == "PATCH"]
+    assert patched[-1] == "/api/v1/namespaces/demo/secrets/db", "the Secret goes last"
+    assert client.objects[patched[-1]]["stringData"] == {"password": PASSWORD}
+    # The diff shows the plain objects only; nothing of the Secrets' run but kind, namespace, name and action.
+    assert [d["after_header"] for d in result["diff"]] == ["Namespace/demo", "ConfigMap/demo/settings"]
+    assert PASSWORD not in repr(result) and base64.b64encode(PASSWORD.encode()).decode() not in repr(result)
+
+
+def test_a_kubeconfig_that_cannot_be_used_fails_the_task_naming_it(monkeypatch):
+    monkeypatch.setattr(_k8s_client, "open_client", lambda *auth: (None, "cannot use the kubeconfig /k/config"))
+    result = action("local", kubeconfig="/k/config").run(task_vars={})
+    assert result["failed"] and result["msg"] == "k8s_objects demo: cannot use the kubeconfig /k/config"
+
+
+@pytest.mark.parametrize("transport", ["ssh", "ansible.builtin.ssh"])
+def test_elsewhere_each_batch_is_a_module_run_the_secrets_with_no_log(monkeypatch, transport):
+    monkeypatch.setattr(_k8s_client, "open_client", lambda *auth: pytest.fail("no client on this side"))
+    plugin = action(transport)
+    result = plugin.run(task_vars={})
+    assert [(name, [d["kind"] for d in args["definitions"]], no_log) for name, args, no_log in plugin.calls] == [
+        ("eventstack.oke.k8s_apply", ["Namespace", "ConfigMap"], False),
+        ("eventstack.oke.k8s_apply", ["Secret"], True)]
+    assert result["requests"] == 6
+    assert PASSWORD not in repr(result["results"]) and "invocation" not in repr(result["results"])
