@@ -1,7 +1,7 @@
 """Write the documentation generated from the sources of truth (`make docs`).
 
-- docs/roles/<role>.md: every role's variables, from roles/<role>/meta/argument_specs.yml (entry point main; the
-  validate entry point shares its anchor) with the defaults of roles/<role>/defaults/main.yml;
+- docs/roles/<role>.md: every role's variables, from roles/<role>/meta/argument_specs.yml (entry point main) with the
+  defaults of roles/<role>/defaults/main.yml;
 - docs/tags.md: the table between its markers, from playbooks/site.yml (each play's tags and `when`, and the
   "# what runs:" comment above it); the text around the markers is written by hand;
 - docs/plugins/: the modules', filters' and roles' pages, by antsibull-docs (simplified RST).
@@ -135,8 +135,8 @@ def _anchor(name):
 
 
 def role_markdown(role, spec, defaults, has_readme=False, validated=False):
-    """docs/roles/<role>.md from the main entry point of its argument spec (validated: the validate entry point
-    shares it). Returns (text, problems)."""
+    """docs/roles/<role>.md from the main entry point of its argument spec (validated: its vars/main.yml declares the
+    cross-checks preflight reads, <role>_input_problems). Returns (text, problems)."""
     rows, problems = option_rows(spec.get("options"), role, defaults)
     if not spec.get("short_description"):
         problems.append("%s: entry point main has no short_description" % role)
@@ -157,7 +157,8 @@ def role_markdown(role, spec, defaults, has_readme=False, validated=False):
         links.insert(0, "[README](../../roles/%s/README.md)" % role)
     out += ["More: " + ", ".join(links) + ".", "", "## Variables", ""]
     if validated:
-        out += ["Preflight checks them before anything changes (entry point `validate`, the same spec).", ""]
+        out += ["Preflight checks them before anything changes (`eventstack.oke.role_inputs`: this spec, then "
+                "`%s_input_problems` of the role's `vars/main.yml`)." % role, ""]
     if rows:
         out += ["| name | type | default | choices | required | description |", "|---|---|---|---|---|---|"]
         long_defaults = []
@@ -199,8 +200,9 @@ def role_docs(repo=REPO):
             problems.append("%s: meta/argument_specs.yml has no entry point main" % role)
             continue
         defaults = load_yaml(os.path.join(base, "defaults", "main.yml"), {})
+        role_vars = load_yaml(os.path.join(base, "vars", "main.yml"), {})
         text, found = role_markdown(role, specs["main"], defaults, os.path.exists(os.path.join(base, "README.md")),
-                                    validated=specs.get("validate") == specs["main"])
+                                    validated="%s_input_problems" % role in role_vars)
         files[role + ".md"] = text
         problems += found
         index.append("| [%s](%s.md) | %s |" % (role, role, markup(specs["main"].get("short_description"), role)))

@@ -152,7 +152,7 @@ def test_role_page_has_the_table_and_long_defaults_below_it():
             "[eventstack.oke.k8s_apply](../plugins/k8s_apply_module.rst). |") in lines
     assert "| `demo_labels` | dict | [below](#demo_labels) |  | no | Labels. |" in lines
     assert "### demo_labels" in lines and "- name: n2" in lines
-    assert "[README](../../roles/demo/README.md)" in text and "entry point `validate`" in text
+    assert "[README](../../roles/demo/README.md)" in text and "`demo_input_problems`" in text
     assert problems == ["demo: option demo_undocumented has no description"]
 
 
