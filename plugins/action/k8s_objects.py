@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import os
 
+import yaml
+
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible.template import trust_as_template
 from ansible_collections.eventstack.oke.plugins.module_utils import _build_files, _k8s_apply, _k8s_client, _k8s_objects, _manifests
 from ansible_collections.eventstack.oke.plugins.plugin_utils import _in_controller
 
@@ -23,7 +27,11 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _spec, args = self.validate_argument_spec(argument_spec=_k8s_objects.ARGUMENT_SPEC)
+        _spec, args = self.validate_argument_spec(argument_spec=_k8s_objects.ARGUMENT_SPEC,
+                                                  mutually_exclusive=_k8s_objects.ONE_OF,
+                                                  required_one_of=_k8s_objects.ONE_OF)
+        if args["template"] is not None:
+            args["definitions"] = self._from_template(args["template"], task_vars)
         try:
             if args["mode"] == "render":
                 return self._render(result, args, task_vars)
@@ -49,6 +57,26 @@ class ActionModule(ActionBase):
             if answer.get("failed"):
                 break
         return result
+
+    def _from_template(self, name, task_vars):
+        """The objects a template of the role renders (one YAML list), with the task's variables: what
+        lookup('ansible.builtin.template', name) | from_yaml gives, without the lookup's deep copy of every variable
+        (a shallow copy, as the ansible.builtin.template action makes)."""
+        source = self._find_needle("templates", name)
+        text = trust_as_template(self._loader.get_text_file_contents(source))
+        searchpath = [os.path.dirname(source)]
+        for path in task_vars.get("ansible_search_path", []):
+            searchpath += [os.path.join(path, "templates"), path]
+        templar = self._templar.copy_with_new_env(searchpath=searchpath, available_variables=task_vars.copy())
+        rendered = templar.template(text, escape_backslashes=False)
+        try:
+            objects = yaml.safe_load(rendered or "") or []
+        except yaml.YAMLError as exc:
+            raise AnsibleActionFail("k8s_objects: %s does not render YAML: %s" % (name, exc)) from exc
+        if not isinstance(objects, list):
+            raise AnsibleActionFail("k8s_objects: %s renders a %s, not a list of objects" % (
+                name, type(objects).__name__))
+        return objects
 
     def _render(self, result, args, task_vars):
         """Write build_dir/manifests/<name>.yaml (present only; render mode writes nothing for absent)."""

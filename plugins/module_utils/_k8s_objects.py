@@ -19,7 +19,8 @@ MODULE = "eventstack.oke.k8s_apply"
 # The options of eventstack.oke.k8s_objects (plugins/modules/k8s_objects.py documents them).
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
-    definitions=dict(type="list", elements="dict", required=True, no_log=True),
+    definitions=dict(type="list", elements="dict", no_log=True),
+    template=dict(type="str"),
     state=dict(type="str", choices=["present", "absent"], default="present"),
     mode=dict(type="str", choices=["apply", "render"], default="apply"),
     build_dir=dict(type="path"),
@@ -28,6 +29,8 @@ ARGUMENT_SPEC = dict(
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
 )
+# One of them gives the objects.
+ONE_OF = [["definitions", "template"]]
 # What a hidden run may show: whether it changed or failed, its message (values masked) and per object the action.
 _SHOWN = ("kind", "namespace", "name", "action")
 

@@ -78,3 +78,34 @@ def test_elsewhere_each_batch_is_a_module_run_the_secrets_with_no_log(monkeypatc
         ("eventstack.oke.k8s_apply", ["Secret"], True)]
     assert result["requests"] == 6
     assert PASSWORD not in repr(result["results"]) and "invocation" not in repr(result["results"])
+
+
+def templated(tmp_path, text, **variables):
+    """The plugin with a real loader and templar, its role's templates/objects.yml.j2 holding text."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+
+    (tmp_path / "objects.yml.j2").write_text(text)
+    plugin = action("local")
+    plugin._loader = DataLoader()  # pylint: disable=protected-access
+    plugin._templar = Templar(loader=plugin._loader, variables={})  # pylint: disable=protected-access
+    plugin._find_needle = lambda kind, name: str(tmp_path / name)  # pylint: disable=protected-access
+    return plugin._from_template("objects.yml.j2", dict(variables))  # pylint: disable=protected-access
+
+
+def test_a_template_renders_the_objects_with_the_tasks_variables(tmp_path):
+    text = ("{% for name in names %}\n- {apiVersion: v1, kind: Namespace, metadata: {name: {{ name | to_json }}}}\n"
+            "{% endfor %}\n")
+    assert templated(tmp_path, text, names=["a", "b"]) == [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b"}}]
+    assert templated(tmp_path, "{% if false %}- {}{% endif %}\n") == [], "a template rendering nothing: no objects"
+
+
+def test_a_template_that_renders_no_list_fails_naming_it(tmp_path):
+    from ansible.errors import AnsibleActionFail  # pylint: disable=import-outside-toplevel
+
+    with pytest.raises(AnsibleActionFail, match="objects.yml.j2 renders a dict, not a list of objects"):
+        templated(tmp_path, "kind: Namespace\n")
+    with pytest.raises(AnsibleActionFail, match="objects.yml.j2 does not render YAML"):
+        templated(tmp_path, "- [unclosed\n")
