@@ -8,7 +8,8 @@ The stack's plays run on localhost with the local connection: the module would r
 Python process that imports the kubernetes package again (about 0.4 s a task). The action plugins that import
 module_utils/_k8s_client.py at the top are loaded once in ansible-playbook's own process (the strategy loads an
 action's class before it starts the task's worker), so the package is imported once per run and every worker process
-inherits it. Any other connection, become, or a controller Python without the package runs the module as before."""
+inherits it. Any other connection, become, a task `environment` (which only a module's process would get), or a
+controller Python without the package runs the module as before."""
 
 from __future__ import annotations
 
@@ -23,5 +24,6 @@ def is_local(action):
 
 
 def kube_here(action):
-    """Whether the action may talk to the Kubernetes API from its own process."""
-    return is_local(action) and _k8s_client.HAS_KUBERNETES
+    """Whether the action may talk to the Kubernetes API from its own process: on the controller, with the
+    controller's own environment (a task or play `environment`, e.g. a proxy, goes to a module's process only)."""
+    return is_local(action) and not action._task.environment and _k8s_client.HAS_KUBERNETES
