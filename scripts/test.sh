@@ -61,7 +61,7 @@ record() {  # layer passed failed rc detail
 run_pytest_layer() {  # layer paths...
   local layer=$1; shift
   echo "== $layer"
-  python -m pytest -q -rfE "$@" > "$logs/$layer.log" 2>&1
+  python -m pytest -q -rfE --durations=15 "$@" > "$logs/$layer.log" 2>&1
   local rc=$?
   read -r passed failed < <(pytest_counts "$logs/$layer.log")
   record "$layer" "$passed" "$failed" "$rc" "(pytest $*)"

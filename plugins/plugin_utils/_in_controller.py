@@ -26,4 +26,11 @@ def is_local(action):
 def kube_here(action):
     """Whether the action may talk to the Kubernetes API from its own process: on the controller, with the
     controller's own environment (a task or play `environment`, e.g. a proxy, goes to a module's process only)."""
-    return is_local(action) and not action._task.environment and _k8s_client.HAS_KUBERNETES
+    return is_local(action) and not has_environment(action._task) and _k8s_client.HAS_KUBERNETES
+
+
+def has_environment(task):
+    """Whether the task (or its play, block or role) sets an environment: Ansible keeps it as a list of the levels'
+    settings ([{}] when none sets anything) or, once validated, one dict."""
+    environment = task.environment or []
+    return any(environment.values() if isinstance(environment, dict) else environment)

@@ -22,11 +22,11 @@ SECRET = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "name
           "stringData": {"password": PASSWORD}}
 
 
-def action(transport, environment=None, **args):
+def action(transport, environment=({},), **args):
     """The plugin for a k8s_objects task over `transport`; .calls records the module runs (name, args, no_log)."""
     task = SimpleNamespace(args=dict({"name": "demo", "definitions": [NAMESPACE, CONFIG, SECRET]}, **args),
                            async_val=0, check_mode=False, diff=True, no_log=False, action="eventstack.oke.k8s_objects",
-                           environment=environment)
+                           environment=list(environment))
     connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport=transport)
     plugin = k8s_objects.ActionModule(task, connection, SimpleNamespace(become=False), None, None)
     plugin.calls = []
@@ -70,8 +70,8 @@ def test_a_kubeconfig_that_cannot_be_used_fails_the_task_naming_it(monkeypatch):
 
 
 @pytest.mark.parametrize("transport, environment", [
-    ("ssh", None), ("ansible.builtin.ssh", None),
-    ("local", [{"HTTPS_PROXY": "http://proxy:3128"}]),  # a task environment reaches a module's process only
+    ("ssh", [{}]), ("ansible.builtin.ssh", [{}]),
+    ("local", [{}, {"HTTPS_PROXY": "http://proxy:3128"}]),  # a task environment reaches a module's process only
 ])
 def test_elsewhere_each_batch_is_a_module_run_the_secrets_with_no_log(monkeypatch, transport, environment):
     monkeypatch.setattr(_k8s_client, "open_client", lambda *auth: pytest.fail("no client on this side"))
