@@ -18,6 +18,12 @@ description:
     defaults, podSelector / namespaceSelector / ipBlock peers (with C(except)), empty selectors, named ports resolved
     against the destination's container ports, protocols and C(endPort) ranges.
   - Runs on rendered manifests (render mode) and on objects read from a cluster (apply mode).
+  - On the controller (local connection) the action plugin of the same name does the work in its own process,
+    without starting the module.
+attributes:
+  action:
+    support: full
+    description: The action plugin analyses on the controller when the connection is local.
 extends_documentation_fragment:
   - eventstack.oke.read_only
   - eventstack.oke.kube_auth
