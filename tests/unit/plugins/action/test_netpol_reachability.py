@@ -116,8 +116,12 @@ class ListingClient:
         return {"items": self.items.get(path, [])}
 
 
+def strip(obj):
+    """obj as a list's item: without its kind."""
+    return {key: value for key, value in obj.items() if key != "kind"}
+
+
 def cluster():
-    strip = lambda obj: {key: value for key, value in obj.items() if key != "kind"}  # list items carry no kind
     return ListingClient({"/apis/networking.k8s.io/v1/networkpolicies": [strip(DENY), strip(ALLOW), strip(WEB_EGRESS)],
                           "/apis/apps/v1/deployments": [strip(deployment("web", 3000)),
                                                         strip(deployment("api", 8000))]})
