@@ -18,6 +18,12 @@ description:
     defaults, podSelector / namespaceSelector / ipBlock peers (with C(except)), empty selectors, named ports resolved
     against the destination's container ports, protocols and C(endPort) ranges.
   - Runs on rendered manifests (render mode) and on objects read from a cluster (apply mode).
+  - On the controller (local connection) the action plugin of the same name does the work in its own process,
+    without starting the module.
+attributes:
+  action:
+    support: full
+    description: The action plugin analyses on the controller when the connection is local.
 extends_documentation_fragment:
   - eventstack.oke.read_only
   - eventstack.oke.kube_auth
@@ -128,83 +134,16 @@ requests:
   type: int
 """
 
-import os
-import time
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _manifests, _netpol
-from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path
-
-# What the analysis reads from a cluster: (api_version, plural).
-CLUSTER_KINDS = (("networking.k8s.io/v1", "networkpolicies"), ("v1", "namespaces"), ("v1", "pods"),
-                 ("apps/v1", "deployments"), ("apps/v1", "statefulsets"), ("apps/v1", "daemonsets"))
-KINDS = {"networkpolicies": "NetworkPolicy", "namespaces": "Namespace", "pods": "Pod", "deployments": "Deployment",
-         "statefulsets": "StatefulSet", "daemonsets": "DaemonSet"}
-
-
-def _read_cluster(module, params):
-    client = _k8s_client.connect(module)
-    objects = []
-    try:
-        for api_version, plural in CLUSTER_KINDS:
-            for item in client.request("GET", collection_path(api_version, plural)).get("items") or []:
-                objects.append(dict(item, kind=KINDS[plural]))  # list items carry no kind
-    except _k8s_client.KubeError as exc:
-        module.fail_json(msg="cannot read the cluster's objects: %s" % exc, requests=client.requests)
-    return objects, client.requests
+from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _netpol_run
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(**{
-            "build_dir": {"type": "path"},
-            "from_cluster": {"type": "bool", "default": False},
-            "objects": {"type": "list", "elements": "dict", "default": []},
-            "pods": {"type": "list", "elements": "dict", "default": []},
-            "externals": {"type": "list", "elements": "dict", "default": []},
-            "intended": {"type": "list", "elements": "dict", "default": []},
-            "check_unexpected": {"type": "bool", "default": True},
-            "fail_on_blocked": {"type": "bool", "default": True},
-            "fail_on_unexpected": {"type": "bool", "default": False},
-        }),
-        supports_check_mode=True,
-    )
-    params = module.params
-    started = time.monotonic()
-    try:
-        objects = list(params["objects"])
-        if params["build_dir"]:
-            if not os.path.isdir(os.path.join(params["build_dir"], "manifests")):
-                module.fail_json(msg="build_dir %s has no manifests: render first (make plan ENV=<env>)"
-                                 % params["build_dir"])
-            objects += _manifests.load_build(params["build_dir"])[0]
-        requests = 0
-        if params["from_cluster"]:
-            live, requests = _read_cluster(module, params)
-            objects += live
-        policies, pods, namespaces = _netpol.from_objects(objects)
-        pods += params["pods"]
-        result = _netpol.analyse(policies, pods, namespaces, params["externals"], params["intended"],
-                                 params["check_unexpected"])
-    except (_netpol.NetpolError, KeyError, TypeError, ValueError) as exc:
-        module.fail_json(msg="cannot analyse the policies: %s" % exc)
-    result["summary"] = dict({"policies": len(policies), "endpoints": len(pods) + len(params["externals"])},
-                             **{key: len(value) for key, value in result.items()})
-    result["elapsed"] = round(time.monotonic() - started, 3)
-    result["requests"] = requests
-    problems = []
-    if params["fail_on_blocked"]:
-        problems += ["%s is blocked (%s -> %s:%s): %s" % (f["flow"], f["from"], f["to"], f["port"], f["reason"])
-                     for f in result["blocked"]]
-        problems += ["%s names no existing %s" % (f["flow"], f["missing"]) for f in result["unresolved"]]
-        problems += ["%s %s is isolated by %s but in no intended flow" % (s["kind"], s["pod"], ", ".join(s["isolated_by"]))
-                     for s in result["stranded"]]
-    if params["fail_on_unexpected"]:
-        problems += ["%s -> %s:%s/%s is allowed but not intended" % (f["from"], f["to"], f["port"], f["protocol"])
-                     for f in result["unexpected"]]
-    if problems:
-        module.fail_json(msg="%d network policy problem(s): %s" % (len(problems), "; ".join(problems)), **result)
-    module.exit_json(changed=False, **result)
+    module = AnsibleModule(argument_spec=_netpol_run.ARGUMENT_SPEC, supports_check_mode=True)
+    output = _netpol_run.reachability(module.params, lambda: (_k8s_client.connect(module), None))
+    if output.pop("failed", False):
+        module.fail_json(**output)
+    module.exit_json(**output)
 
 
 if __name__ == "__main__":
