@@ -44,7 +44,7 @@ def build_dir(tmp_path, *objects):
 
 def action(transport, args):
     """The plugin for a netpol_reachability task over `transport`; .calls records the module runs (name, args)."""
-    task = SimpleNamespace(args=args, async_val=0, check_mode=False, diff=False, no_log=False,
+    task = SimpleNamespace(args=args, async_val=0, check_mode=False, diff=False, no_log=False, environment=[{}],
                            action="eventstack.oke.netpol_reachability")
     connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport=transport)
     plugin = action_plugin.ActionModule(task, connection, SimpleNamespace(become=False), None, None)
