@@ -21,6 +21,9 @@ def network_flows(stack, form="flows"):
         if form == "endpoints":
             pods, externals = _flows.endpoints(stack, flows)
             return {"pods": pods, "externals": externals}
+        if form == "analysis":  # what netpol_reachability's flows option takes: both of the above from one derivation
+            pods, externals = _flows.endpoints(stack, flows)
+            return {"intended": _flows.intended(stack, flows), "pods": pods, "externals": externals}
     except (_flows.FlowError, KeyError) as exc:
         raise AnsibleFilterError("network_flows: %s" % exc) from exc
     return flows

@@ -23,6 +23,7 @@ ARGUMENT_SPEC = _k8s_client.kube_auth_argspec(**{
     "pods": {"type": "list", "elements": "dict", "default": []},
     "externals": {"type": "list", "elements": "dict", "default": []},
     "intended": {"type": "list", "elements": "dict", "default": []},
+    "flows": {"type": "dict", "default": {}},
     "check_unexpected": {"type": "bool", "default": True},
     "fail_on_blocked": {"type": "bool", "default": True},
     "fail_on_unexpected": {"type": "bool", "default": False},
@@ -76,6 +77,9 @@ def reachability(params, connect=None):
     unresolved, stranded, summary, elapsed and requests, with changed=False; with failed and msg when the task must
     fail. connect() is called only when from_cluster and answers (client, None) or (None, why not)."""
     started = time.monotonic()
+    flows = params.get("flows") or {}
+    params = dict(params, **{key: list(params[key]) + list(flows.get(key) or [])
+                             for key in ("pods", "externals", "intended")})
     try:
         objects = list(params["objects"])
         if params["build_dir"]:

@@ -65,6 +65,13 @@ options:
     type: list
     elements: dict
     default: []
+  flows:
+    description:
+      - O(intended), O(pods) and O(externals) in one dictionary (keys C(intended), C(pods), C(externals)), added to
+        those options, as the hardening role's C(hardening_network.flows) gives them.
+      - One argument is worked out once where three would each derive the stack's flows anew.
+    type: dict
+    default: {}
   check_unexpected:
     description: Also list allowed flows that are not intended.
     type: bool

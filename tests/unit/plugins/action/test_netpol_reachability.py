@@ -70,6 +70,9 @@ CASES = {
                                                           deployment("api", 8000)), "intended": [FLOW]},
     "objects": lambda tmp_path: {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
                                  "intended": [FLOW]},
+    # The flows option (hardening_network.flows) adds its intended flows, pods and externals to those options.
+    "flows": lambda tmp_path: {"objects": [DENY, ALLOW, WEB_EGRESS, deployment("web", 3000), deployment("api", 8000)],
+                               "flows": {"intended": [FLOW], "pods": [], "externals": []}},
 }
 
 
