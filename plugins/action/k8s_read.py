@@ -25,5 +25,5 @@ class ActionModule(ActionBase):
             return result
         client, error = _k8s_client.open_client(args["kubeconfig"], args["context"])
         result.update(dict(failed=True, msg=error) if error else
-                      _k8s_read.read(client, args["version"], args["objects"]))
+                      _k8s_read.read(client, args["version"], args["objects"], args["lists"]))
         return result

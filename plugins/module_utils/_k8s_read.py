@@ -18,6 +18,11 @@ ARGUMENT_SPEC = dict(
         name=dict(type="str", required=True),
         namespace=dict(type="str"),
     )),
+    lists=dict(type="list", elements="dict", default=[], options=dict(
+        api_version=dict(type="str", required=True),
+        kind=dict(type="str", required=True),
+        namespace=dict(type="str"),
+    )),
     kubeconfig=dict(type="path"),
     context=dict(type="str"),
 )
@@ -40,10 +45,21 @@ def _one(client, ref):
         raise
 
 
-def read(client, version=False, objects=()):
-    """{version, objects, requests}: the server's /version (asked each time: nothing is cached between runs, so an
-    upgraded cluster is seen at once) when `version`, and each of `objects` live, None when it does not exist;
-    {failed, msg, requests} when the API cannot be read."""
+def _items(client, ref):
+    """The objects of one kind (in ref's namespace, or in all namespaces without one), each with its kind and
+    apiVersion (a list's items carry neither); [] when the cluster does not serve the kind."""
+    found = _k8s_apply.discovery_index(client.discover(ref["api_version"]) or {}).get(ref["kind"])
+    if not found:
+        return []
+    namespace = ref.get("namespace") if found["namespaced"] else None
+    listing = client.request("GET", _k8s_apply.collection_path(ref["api_version"], found["plural"], namespace))
+    return [dict(item, apiVersion=ref["api_version"], kind=ref["kind"]) for item in listing.get("items") or []]
+
+
+def read(client, version=False, objects=(), lists=()):
+    """{version, objects, lists, requests}: the server's /version (asked each time: nothing is cached between runs, so
+    an upgraded cluster is seen at once) when `version`, each of `objects` live (None when it does not exist) and the
+    objects of each kind of `lists`; {failed, msg, requests} when the API cannot be read."""
     out = {"changed": False}
     try:
         if version:
@@ -51,6 +67,7 @@ def read(client, version=False, objects=()):
             minor = "".join(ch for ch in str(answer.get("minor", "")) if ch.isdigit())
             out["version"] = dict(answer, minor_version="%s.%s" % (answer.get("major", ""), minor))
         out["objects"] = [_one(client, ref) for ref in objects]
+        out["lists"] = [_items(client, ref) for ref in lists]
     except ValueError as exc:
         return dict(failed=True, msg=str(exc), requests=client.requests)
     except Exception as exc:  # KubeError

@@ -14,7 +14,8 @@ description:
   - Reads C(/version) of the API server when O(version=true), asked on every run. No discovery cache is kept
     between runs, so a cluster upgraded since the last run is seen as it is.
   - Reads each object of O(objects) by API version, kind and name, C(null) when the cluster has no such object or
-    does not serve its kind. A read costs one request per object plus one discovery request per API group-version.
+    does not serve its kind, and the objects of each kind of O(lists). A read costs one request per object or list
+    plus one discovery request per API group-version.
   - Changes nothing.
   - On the controller (local connection) the action plugin of the same name reads in its own process, without
     starting the module.
@@ -54,6 +55,23 @@ options:
       namespace:
         description: Namespace of a namespaced object.
         type: str
+  lists:
+    description: The kinds whose objects to list (returned as RV(lists), in the same order).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      api_version:
+        description: API version, e.g. C(apps/v1).
+        type: str
+        required: true
+      kind:
+        description: Kind, e.g. C(DaemonSet).
+        type: str
+        required: true
+      namespace:
+        description: Namespace to list in; all namespaces when left out.
+        type: str
 extends_documentation_fragment:
   - eventstack.oke.kube_auth
 seealso:
@@ -81,6 +99,13 @@ objects:
   returned: always
   type: list
   elements: dict
+lists:
+  description:
+    - For each kind of O(lists), its objects (each with C(apiVersion) and C(kind)); an empty list when the cluster
+      does not serve the kind.
+  returned: always
+  type: list
+  elements: list
 requests:
   description: Number of API requests made.
   returned: always
@@ -95,7 +120,7 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client,
 def main():
     module = AnsibleModule(argument_spec=_k8s_read.ARGUMENT_SPEC, supports_check_mode=True)
     client = _k8s_client.connect(module)
-    output = _k8s_read.read(client, module.params["version"], module.params["objects"])
+    output = _k8s_read.read(client, module.params["version"], module.params["objects"], module.params["lists"])
     if output.get("failed"):
         module.fail_json(**output)
     module.exit_json(**output)

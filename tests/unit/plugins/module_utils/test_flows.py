@@ -326,11 +326,3 @@ def test_a_direct_call_reaches_the_callee_on_its_port_and_nothing_else():
     net = cluster(quiet)
     assert not net.check(pod(net, "app/todo-frontend"), pod(net, "app/todo-backend"), 8000)[0]
 
-
-def test_the_analysis_form_is_the_intended_flows_and_the_endpoints_of_one_derivation():
-    from ansible_collections.eventstack.oke.plugins.filter.hardening import network_flows  # pylint: disable=import-outside-toplevel
-
-    analysis = network_flows(copy.deepcopy(STACK), "analysis")
-    assert analysis == dict(intended=network_flows(copy.deepcopy(STACK), "intended"),
-                            **network_flows(copy.deepcopy(STACK), "endpoints"))
-    assert analysis["intended"] and analysis["pods"]

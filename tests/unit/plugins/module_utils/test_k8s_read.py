@@ -8,6 +8,7 @@ from .._fake_kube import FakeError
 
 APIREG = {"resources": [{"name": "apiservices", "kind": "APIService", "namespaced": False}]}
 CORE = {"resources": [{"name": "configmaps", "kind": "ConfigMap", "namespaced": True}]}
+APPS = {"resources": [{"name": "daemonsets", "kind": "DaemonSet", "namespaced": True}]}
 METRICS = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
            "metadata": {"name": "v1beta1.metrics.k8s.io"}, "spec": {"service": {"name": "metrics-server"}}}
 
@@ -20,7 +21,7 @@ class Reader:
         self.version = version or {"major": "1", "minor": "34+", "gitVersion": "v1.34.1-oke"}
 
     def discover(self, api_version):
-        return {"v1": CORE, "apiregistration.k8s.io/v1": APIREG}.get(api_version)
+        return {"v1": CORE, "apiregistration.k8s.io/v1": APIREG, "apps/v1": APPS}.get(api_version)
 
     def request(self, method, path):
         assert method == "GET"
@@ -60,3 +61,14 @@ def test_a_namespaced_kind_without_namespace_and_an_api_error_fail_with_a_messag
     assert namespaced["failed"] and "ConfigMap c is namespaced: set its namespace" in namespaced["msg"]
     refused = _k8s_read.read(Reader(fail=FakeError(0, "GET /version: HTTP 0: connection refused")), version=True)
     assert refused == {"failed": True, "msg": "GET /version: HTTP 0: connection refused", "requests": 1}
+
+
+def test_lists_give_each_kinds_objects_with_their_kind_in_all_namespaces_or_one():
+    calico = {"metadata": {"name": "calico-node", "namespace": "calico-system"}}
+    client = Reader({"/apis/apps/v1/daemonsets": {"items": [calico]},
+                     "/apis/apps/v1/namespaces/kube-system/daemonsets": {"items": []}})
+    answer = _k8s_read.read(client, lists=[{"api_version": "apps/v1", "kind": "DaemonSet"},
+                                           {"api_version": "apps/v1", "kind": "DaemonSet", "namespace": "kube-system"},
+                                           {"api_version": "example.com/v1", "kind": "Widget"}])
+    assert answer["lists"] == [[dict(calico, apiVersion="apps/v1", kind="DaemonSet")], [], []]
+    assert client.paths == ["/apis/apps/v1/daemonsets", "/apis/apps/v1/namespaces/kube-system/daemonsets"]
