@@ -325,4 +325,3 @@ def test_a_direct_call_reaches_the_callee_on_its_port_and_nothing_else():
     quiet = dict(STACK, apps=[dict(a, calls=[]) for a in STACK["apps"]])
     net = cluster(quiet)
     assert not net.check(pod(net, "app/todo-frontend"), pod(net, "app/todo-backend"), 8000)[0]
-
