@@ -19,11 +19,11 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         _spec, args = self.validate_argument_spec(argument_spec=_k8s_read.ARGUMENT_SPEC)
-        if not _in_controller.kube_here(self):
-            result.update(self._execute_module(module_name="eventstack.oke.k8s_read", module_args=self._task.args,
-                                               task_vars=task_vars))
-            return result
-        client, error = _k8s_client.open_client(args["kubeconfig"], args["context"])
-        result.update(dict(failed=True, msg=error) if error else
-                      _k8s_read.read(client, args["version"], args["objects"], args["lists"]))
+
+        def here():
+            client, error = _k8s_client.open_client(args["kubeconfig"], args["context"])
+            return dict(failed=True, msg=error) if error else _k8s_read.read(
+                client, args["version"], args["objects"], args["lists"])
+        result.update(_in_controller.module_or_here(self, "eventstack.oke.k8s_read", task_vars,
+                                                    _in_controller.kube_here(self), here))
         return result

@@ -22,10 +22,7 @@ class ActionModule(ActionBase):
         del tmp
         _spec, args = self.validate_argument_spec(argument_spec=_netpol_run.ARGUMENT_SPEC)
         here = _in_controller.kube_here(self) if args["from_cluster"] else _in_controller.is_local(self)
-        if not here:
-            result.update(self._execute_module(module_name="eventstack.oke.netpol_reachability",
-                                               module_args=self._task.args, task_vars=task_vars))
-            return result
-        result.update(_netpol_run.reachability(
-            to_builtin(args), lambda: _k8s_client.open_client(args["kubeconfig"], args["context"])))
+        result.update(_in_controller.module_or_here(
+            self, "eventstack.oke.netpol_reachability", task_vars, here, lambda: _netpol_run.reachability(
+                to_builtin(args), lambda: _k8s_client.open_client(args["kubeconfig"], args["context"]))))
         return result

@@ -34,3 +34,11 @@ def has_environment(task):
     settings ([{}] when none sets anything) or, once validated, one dict."""
     environment = task.environment or []
     return any(environment.values() if isinstance(environment, dict) else environment)
+
+
+def module_or_here(action, module_name, task_vars, here, work):
+    """What the task answers: the module's run with the task's arguments when `here` is false (is_local or kube_here
+    said no), otherwise work(), the same work done in this process."""
+    if not here:
+        return action._execute_module(module_name=module_name, module_args=action._task.args, task_vars=task_vars)
+    return work()
