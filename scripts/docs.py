@@ -215,8 +215,8 @@ def role_docs(repo=REPO):
 
 
 def site_plays(text):
-    """The roles of playbooks/site.yml in order: [{name (the role's), role, tags, when, what}], what being the
-    "# what runs:" comment above the role's entry (continued on the comment lines that follow it)."""
+    """The roles playbooks/site.yml imports, in order: [{name (the role's), role, tags, when, what}], what being the
+    "# what runs:" comment above the role's task (continued on the comment lines that follow it)."""
     what, pending = {}, None
     for line in text.splitlines():
         stripped = line.strip()
@@ -224,18 +224,20 @@ def site_plays(text):
             pending = [stripped[len("# what runs:"):].strip()]
         elif stripped.startswith("#") and pending is not None:
             pending.append(stripped[1:].strip())
-        elif stripped.startswith("- role:"):
-            what[stripped[len("- role:"):].strip().rsplit(".", 1)[-1]] = " ".join(pending) if pending else None
+        elif stripped.startswith("- name:") and pending is not None:
+            what[stripped[len("- name:"):].strip()] = " ".join(pending)
             pending = None
         elif stripped and stripped != "---":
             pending = None
     plays = []
     for play in yaml.safe_load(text):
-        for entry in play.get("roles", []):
-            entry = entry if isinstance(entry, dict) else {"role": entry}
-            role = entry["role"].rsplit(".", 1)[-1]
-            plays.append({"name": role, "role": role, "tags": list(entry.get("tags", [])), "when": entry.get("when"),
-                          "what": what.get(role)})
+        for task in play.get("tasks", []):
+            imported = task.get("ansible.builtin.import_role")
+            if not imported:
+                continue
+            role = imported["name"].rsplit(".", 1)[-1]
+            plays.append({"name": role, "role": role, "tags": list(task.get("tags", [])), "when": task.get("when"),
+                          "what": what.get(task.get("name"))})
     return plays
 
 

@@ -160,24 +160,37 @@ SITE = """---
 # Header comment, not a role's.
 - name: Eventstack
   hosts: all
-  roles:
+  tasks:
     # what runs: the checks
-    - role: eventstack.oke.preflight
+    - name: Preflight
+      ansible.builtin.import_role:
+        name: eventstack.oke.preflight
+        rolespec_validate: false
       tags: [always]
 
     # An unrelated comment.
     # what runs: the network,
     #   continued
-    - role: eventstack.oke.oci_network
+    - name: OCI network
+      ansible.builtin.import_role:
+        name: eventstack.oke.oci_network
       tags: [oci_network, infra]
       when: eventstack_oci_enabled | default(false) | bool
 
     # what runs: the cluster
-    - role: eventstack.oke.oke_cluster
+    - name: OKE cluster
+      ansible.builtin.import_role:
+        name: eventstack.oke.oke_cluster
       tags: [oke_cluster, infra]
       when: other_flag
 
-    - role: eventstack.oke.apps
+    - name: A task that imports no role
+      ansible.builtin.debug:
+        msg: not a row
+
+    - name: Apps
+      ansible.builtin.import_role:
+        name: eventstack.oke.apps
       tags: [apps, workloads]
 """
 

@@ -32,7 +32,7 @@ def checked_roles():
 
 def site_roles():
     play = load("playbooks", "site.yml")[0]
-    return [entry["role"].rsplit(".", 1)[-1] for entry in play["roles"]]
+    return [task["ansible.builtin.import_role"]["name"].rsplit(".", 1)[-1] for task in play["tasks"]]
 
 
 def run(roles, variables):
@@ -65,6 +65,20 @@ def wrong_value(option):
 
 def test_preflight_checks_every_role_of_site_yml_but_itself_and_verify():
     assert sorted(checked_roles()) == sorted(set(site_roles()) - NOT_CHECKED)
+
+
+@pytest.mark.parametrize("playbook", ["site.yml", "destroy.yml", "verify.yml"])
+def test_each_playbook_imports_its_roles_unchecked_after_preflight_which_checks_them(playbook):
+    """Ansible's own check on entering a role would repeat preflight's, once per role (a task each): the playbooks
+    import every role with rolespec_validate false, and only after preflight, tagged always, first of its play."""
+    plays = [play for play in load("playbooks", playbook) if any("ansible.builtin.import_role" in task
+                                                                  for task in play.get("tasks", []))]
+    assert len(plays) == 1 and "roles" not in plays[0]
+    tasks = plays[0]["tasks"]
+    imported = [task["ansible.builtin.import_role"] for task in tasks]
+    assert all(role.get("rolespec_validate") is False for role in imported), imported
+    assert imported[0]["name"] == "eventstack.oke.preflight" and tasks[0]["tags"] == ["always"]
+    assert "when" not in tasks[0]
 
 
 @pytest.mark.parametrize("role", checked_roles())
