@@ -99,3 +99,18 @@ def test_a_crds_chart_gives_the_crds_render_writes_and_apply_applies_first(archi
     assert entry["expanded"] is True and entry["crds_reason"].startswith("CRD chart nowhere-crds 1.0.0 from "
                                                                          "http://127.0.0.1:9: ")
     assert "Helm release demo is expanded without its CRDs" in result["warnings"][0]
+
+
+def test_apply_mode_passes_helm_only_options_kubernetes_core_helm_has():
+    """helm_release hands its helm dictionary to kubernetes.core.helm as it is: every key the helm_releases role sets
+    must be an option of the installed kubernetes.core.helm (a misspelt one would fail only against a cluster)."""
+    from ansible_collections.kubernetes.core.plugins.modules import helm  # pylint: disable=import-outside-toplevel
+
+    options = helm.argument_spec()  # the module's own, with its common Kubernetes options
+    known = set(options) | {alias for option in options.values() for alias in option.get("aliases", [])}
+    with open("roles/helm_releases/tasks/apply.yml", encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    calls = [task["eventstack.oke.helm_release"] for task in tasks if "eventstack.oke.helm_release" in task]
+    assert len(calls) == 1 and not set(calls[0]) - {"helm", "progress_interval"}
+    assert sorted(set(calls[0]["helm"]) - known) == []
+    assert {"name", "release_namespace", "chart_ref", "wait", "atomic"} <= set(calls[0]["helm"])

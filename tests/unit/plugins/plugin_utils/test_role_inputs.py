@@ -71,8 +71,8 @@ def test_preflight_checks_every_role_of_site_yml_but_itself_and_verify():
 def test_each_playbook_imports_its_roles_unchecked_after_preflight_which_checks_them(playbook):
     """Ansible's own check on entering a role would repeat preflight's, once per role (a task each): the playbooks
     import every role with rolespec_validate false, and only after preflight, tagged always, first of its play."""
-    plays = [play for play in load("playbooks", playbook) if any("ansible.builtin.import_role" in task
-                                                                  for task in play.get("tasks", []))]
+    plays = [play for play in load("playbooks", playbook)
+             if any("ansible.builtin.import_role" in task for task in play.get("tasks", []))]
     assert len(plays) == 1 and "roles" not in plays[0]
     tasks = plays[0]["tasks"]
     imported = [task["ansible.builtin.import_role"] for task in tasks]
