@@ -107,7 +107,7 @@ for layer in $LAYERS; do
       run_pytest_layer render -n 2 --dist loadfile tests/render
       cat "$logs"/checkov-*.txt 2>/dev/null || true ;;
     converge) run_pytest_layer converge -n 2 --dist loadfile tests/converge ;;
-    oci) run_pytest_layer oci -n 2 --dist loadfile tests/oci ;;
+    oci) run_pytest_layer oci -n 2 --dist loadgroup tests/oci ;;  # two shares: tests/oci/conftest.py
     bad_input) run_pytest_layer bad_input -n 2 tests/bad_input ;;
     *) echo "unknown layer $layer" >&2; exit 2 ;;
   esac
