@@ -61,6 +61,22 @@ def test_every_release_is_expanded_and_the_plan_summary_says_what(render):
     assert inventory_vars(env_name)["eventstack_kubernetes_version"] == "1.34"
 
 
+def test_every_release_the_roles_hand_helm_releases_fits_its_argument_spec(render):
+    """The roles include helm_releases without Ansible's argument check (rolespec_validate false: the releases are
+    built by the roles, from inputs preflight checked): each release as render writes it, for Helm to install, must fit
+    the element spec of helm_releases_list - every required key, no unknown one, the types."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # pylint: disable=import-outside-toplevel
+
+    with open(os.path.join(REPO, "roles", "helm_releases", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["helm_releases_list"]["options"]
+    _env, _build, _by_file, releases = render
+    assert releases
+    problems = {name: ArgumentSpecValidator(spec).validate(
+        {key: value for key, value in release.items() if key != "expanded"}).error_messages  # load_render's
+        for name, release in releases.items()}
+    assert not {name: found for name, found in problems.items() if found}
+
+
 def test_chart_output_is_valid_against_the_schemas(render):
     """Every object Helm would install, CRDs included, against the strict schemas of the inventory's version; a
     chart's custom resources against the CRDs it installs where the reference set has none (Prometheus)."""
