@@ -99,3 +99,25 @@ def python_info():
         "version": "%d.%d.%d" % sys.version_info[:3],
         "executable": sys.executable,
     }
+
+
+ARGUMENT_SPEC = dict(
+    collections=dict(type="list", elements="str", default=[]),
+    collections_paths=dict(type="list", elements="path", default=[]),
+    python_packages=dict(type="list", elements="str", default=[]),
+    binaries=dict(type="list", elements="str", default=[]),
+)
+
+
+def report(params):
+    """What eventstack.oke.controller_info answers for its (validated) params: the running Python, the collections
+    found on the search path, the Python distributions and the binaries; failed, naming them, for collection names
+    that are not namespace.name."""
+    bad = [name for name in params["collections"] if name.count(".") != 1]
+    if bad:
+        return dict(failed=True, changed=False,
+                    msg="collections must be given as namespace.name; got: %s" % ", ".join(bad))
+    return dict(changed=False, python=python_info(),
+                collections=find_collections(params["collections"], params["collections_paths"]),
+                python_packages=python_packages(params["python_packages"]),
+                binaries={name: binary_version(name) for name in params["binaries"]})

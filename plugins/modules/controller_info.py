@@ -24,6 +24,11 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to diff.
+  action:
+    support: full
+    description:
+      - On the controller (local connection), with the interpreter that runs C(ansible-playbook) as the module's and no
+        task C(environment), the action plugin reads the same report in its own process instead of starting the module.
 options:
   collections:
     description: Collections to look for, as C(namespace.name).
@@ -88,26 +93,11 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _controller
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            collections=dict(type="list", elements="str", default=[]),
-            collections_paths=dict(type="list", elements="path", default=[]),
-            python_packages=dict(type="list", elements="str", default=[]),
-            binaries=dict(type="list", elements="str", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    bad = [name for name in params["collections"] if name.count(".") != 1]
-    if bad:
-        module.fail_json(msg="collections must be given as namespace.name; got: %s" % ", ".join(bad))
-    module.exit_json(
-        changed=False,
-        python=_controller.python_info(),
-        collections=_controller.find_collections(params["collections"], params["collections_paths"]),
-        python_packages=_controller.python_packages(params["python_packages"]),
-        binaries={name: _controller.binary_version(name) for name in params["binaries"]},
-    )
+    module = AnsibleModule(argument_spec=_controller.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _controller.report(module.params)
+    if answer.get("failed"):
+        module.fail_json(**{key: value for key, value in answer.items() if key != "failed"})
+    module.exit_json(**answer)
 
 
 if __name__ == "__main__":

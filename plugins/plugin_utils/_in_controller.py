@@ -13,6 +13,9 @@ controller Python without the package runs the module as before."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 
 LOCAL = ("local", "ansible.builtin.local")
@@ -27,6 +30,16 @@ def kube_here(action):
     """Whether the action may talk to the Kubernetes API from its own process: on the controller, with the
     controller's own environment (a task or play `environment`, e.g. a proxy, goes to a module's process only)."""
     return is_local(action) and not has_environment(action._task) and _k8s_client.HAS_KUBERNETES
+
+
+def runs_this_python(action, task_vars):
+    """Whether a module of the task would run with this very interpreter (the inventories set ansible_python_interpreter
+    to ansible_playbook_python): then what it reports of its Python, packages and files is what this process sees."""
+    interpreter = (task_vars or {}).get("ansible_python_interpreter")
+    if not interpreter:
+        return False
+    interpreter = action._templar.template(interpreter)
+    return os.path.realpath(str(interpreter)) == os.path.realpath(sys.executable)
 
 
 def has_environment(task):
