@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.eventstack.oke.plugins.module_utils import _manifests
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _manifests
 
 
 def _wrap(func):
@@ -36,6 +36,10 @@ def helm_release_files(releases, build_dir, source):
     return _manifests.helm_release_files(releases, build_dir, source)
 
 
+def k8s_gone(objects):
+    return _checkpoint.gone(objects)
+
+
 class FilterModule:
     def filters(self):
         return {
@@ -43,4 +47,5 @@ class FilterModule:
             "k8s_redact": _wrap(k8s_redact),
             "k8s_manifest": _wrap(k8s_manifest),
             "helm_release_files": _wrap(helm_release_files),
+            "k8s_gone": k8s_gone,
         }

@@ -12,7 +12,9 @@ whose labels include ``labels``; at least ``min_count`` of them, default 1). It 
   sidecars such as daprd with ``dapr.io/enable-native-sidecar``);
 - ``field``: a dotted path (``status.addresses``) that must hold a non-empty value on every matching object; a
   failing object's reason adds its conditions that are not True (a Gateway's ``Programmed=False AddressNotAssigned``);
-- nothing: the objects exist.
+- nothing: the objects exist;
+- ``absent: true`` instead: none of them exists any more (what is still there is named, with the finalizers it is
+  being deleted behind: a load balancer, a volume).
 
 A failure's reason names the condition's own reason and message, the object's ``status.phase`` (and
 ``phaseReason``) where it has one, the waiting or terminated reasons of the pods behind a workload (image pull
@@ -169,7 +171,9 @@ def _label(expectation):
             " labelled %s" % ",".join("%s=%s" % item for item in sorted(expectation["labels"].items()))
             if expectation.get("labels") else ""))
     where = " in %s" % expectation["namespace"] if expectation.get("namespace") else ""
-    if expectation.get("condition"):
+    if expectation.get("absent"):
+        want = "gone"
+    elif expectation.get("condition"):
         want = "%s=%s" % (expectation["condition"]["type"], expectation["condition"].get("status", "True"))
     elif expectation.get("containers"):
         want = "runs %s" % ", ".join(expectation["containers"])
@@ -180,6 +184,42 @@ def _label(expectation):
     return "%s %s%s: %s" % (expectation["kind"], what, where, want) \
         if expectation.get("name") or expectation.get("names") else \
         "%s%s: %s" % (what, where, want)
+
+
+def _judge_gone(result, items, expectation):
+    """An absent expectation: none of the objects it names (name, names, or labels) exists any more. What is still
+    there says whether it is being deleted and what it waits for (its finalizers: a cloud load balancer, a volume)."""
+    wanted = [expectation["name"]] if expectation.get("name") else list(expectation.get("names") or [])
+    left = [i for i in items if ((i.get("metadata") or {}).get("name") in wanted if wanted else
+                                 _labels_match(expectation.get("labels"), (i.get("metadata") or {}).get("labels")))]
+    result["observed"] = "%d still there" % len(left) if left else "gone"
+    if not left:
+        result["passed"] = True
+        return result
+    reasons = []
+    for obj in sorted(left, key=lambda o: (o.get("metadata") or {}).get("name", "")):
+        meta = obj.get("metadata") or {}
+        if meta.get("deletionTimestamp"):
+            reasons.append("%s deleting%s" % (meta.get("name"), ", waiting on %s" % ", ".join(meta["finalizers"])
+                                              if meta.get("finalizers") else ""))
+        else:
+            reasons.append("%s not deleted" % meta.get("name"))
+    result["reason"] = "; ".join(reasons)
+    return result
+
+
+def gone(objects):
+    """Absent expectations, one per object (kind, apiVersion, namespace, name as the cluster listed it): each passes
+    once that object no longer exists."""
+    out = []
+    for obj in objects or []:
+        meta = obj.get("metadata") or {}
+        expectation = {"kind": obj.get("kind"), "api_version": obj.get("apiVersion") or "v1", "name": meta.get("name"),
+                       "absent": True}
+        if meta.get("namespace"):
+            expectation["namespace"] = meta["namespace"]
+        out.append(expectation)
+    return out
 
 
 def judge(reader, expectation):
@@ -194,6 +234,8 @@ def judge(reader, expectation):
     result = {"name": expectation.get("title") or _label(expectation), "required": expectation.get("required", True),
               "passed": False, "observed": "", "reason": ""}
     items = reader.items(api_version, kind, namespace)
+    if expectation.get("absent"):
+        return _judge_gone(result, items, expectation)
     if expectation.get("name"):
         items = [i for i in items if (i.get("metadata") or {}).get("name") == expectation["name"]]
         minimum = 1

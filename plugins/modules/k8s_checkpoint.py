@@ -32,6 +32,8 @@ options:
       - The expectations, each with C(kind) and optionally C(api_version), C(namespace), C(name) or C(names),
         C(labels), C(min_count), C(condition), C(containers), C(field), C(title) (the line in the report) and
         C(required) (default true).
+      - C(absent) true instead asks that none of the objects named (C(name), C(names) or C(labels)) exists any more;
+        what is left is named, with the finalizers it is being deleted behind.
     type: list
     elements: dict
     required: true

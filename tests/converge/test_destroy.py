@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+
 from tests.support.playbook import run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -55,13 +59,33 @@ def test_prod_is_protected():
     assert refused.rc != 0 and "inventory \"prod\" is protected" in refused.output
 
 
+LB_FINALIZER = "service.kubernetes.io/load-balancer-cleanup"
+
+
+def release_load_balancer(server, namespace, name, timeout=300):
+    """The cloud controller's part: once the Service is being deleted, a few seconds later (the load balancer's
+    deletion), its finalizer is taken off, which lets the API server delete it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        held = server.get("v1", "Service", name, namespace)
+        if held and held["metadata"].get("deletionTimestamp"):
+            time.sleep(3)
+            server.call("PATCH", "/api/v1/namespaces/%s/services/%s" % (namespace, name),
+                        {"metadata": {"finalizers": None}})
+            return
+        time.sleep(0.2)
+
+
 def test_load_balancer_services_and_claims_go_before_the_namespaces(converged):
     """What a LoadBalancer Service or a claim made outside the cluster (an OCI load balancer, a block volume) is
     released by the cloud controller or CSI driver once the Service or claim is gone: destroy deletes them, and waits,
     before it deletes the namespaces (which would take them along without anyone waiting)."""
     server, env = converged
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "envoy-proxy", "namespace": "todo-app"},
-               "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "x"}}}
+    # The cloud controller puts its finalizer on a LoadBalancer Service and takes it off once the OCI load balancer
+    # is deleted: until then the Service stays, being deleted.
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "envoy-proxy", "namespace": "todo-app", "finalizers": [LB_FINALIZER]},
+        "spec": {"type": "LoadBalancer", "ports": [{"port": 80}], "selector": {"app": "x"}}}
     claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "todo-app"},
              "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
     elsewhere = dict(service, metadata={"name": "not-ours", "namespace": "default"})
@@ -69,8 +93,18 @@ def test_load_balancer_services_and_claims_go_before_the_namespaces(converged):
         server.call("POST", "/api/v1/namespaces/todo-app/%s" % plural, obj, "application/json")
     server.call("POST", "/api/v1/namespaces/default/services", elsewhere, "application/json")
     server.reset_requests()
+    controller = threading.Thread(target=release_load_balancer, args=(server, "todo-app", "envoy-proxy"), daemon=True)
+    controller.start()
     run = run_playbook("inventories/local", env=env, emulator=True, playbook="playbooks/destroy.yml")
+    controller.join(5)
     assert run.rc == 0, run.output
+    # The wait said what it waited for while the cloud controller still held the Service.
+    assert re.search(r"waiting \(\d+s\): .*envoy-proxy deleting, waiting on " + LB_FINALIZER, run.output), run.output
+    released = next(i for i, r in enumerate(server.requests) if r["method"] == "PATCH"
+                    and r["path"] == "/api/v1/namespaces/todo-app/services/envoy-proxy")
+    namespace_deleted = next(i for i, r in enumerate(server.requests) if r["method"] == "DELETE"
+                             and r["path"] == "/api/v1/namespaces/todo-app")
+    assert released < namespace_deleted, "the namespaces go only once the load balancer is released"
     deletes = [r["path"] for r in server.requests if r["method"] == "DELETE"]
     first_namespace = next(i for i, path in enumerate(deletes) if path.startswith("/api/v1/namespaces/") and
                            path.count("/") == 4)

@@ -20,8 +20,10 @@ Deliberate approximations of a real API server:
   answered by an RBAC authorizer over the stored roles and bindings (``kube_review``), and aggregated API groups
   (metrics.k8s.io) answer 503 until a stand-in serves them (``serve_api_group()``);
 * every object carries metadata.generation (bumped when anything but metadata/status changes);
-* DELETE removes at once (no finalizers, no graceful deletion); deleting a Namespace removes
-  its objects, deleting a CRD removes its kind and objects;
+* DELETE removes at once (no graceful deletion), unless the object has finalizers: then it stays, with
+  metadata.deletionTimestamp set, until a write empties its finalizers (as a controller does once it has released
+  what the finalizer guards: a cloud load balancer, a volume), and no finalizer may be added to it meanwhile (422);
+  deleting a Namespace removes its objects at once, deleting a CRD removes its kind and objects;
 * the Namespaces default, kube-system, kube-public and kube-node-lease exist from the start
   (``objects()`` leaves them out until a client changes them).
 
@@ -69,7 +71,8 @@ JSON_PATCH = 'application/json-patch+json'
 BUILTIN_NAMESPACES = ('default', 'kube-system', 'kube-public', 'kube-node-lease')
 CRD = kmock.resource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')
 CR_VERBS = {'get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection'}
-SERVER_FIELDS = ('uid', 'creationTimestamp', 'generation', 'resourceVersion')
+SERVER_FIELDS = ('uid', 'creationTimestamp', 'generation', 'resourceVersion', 'deletionTimestamp',
+                 'deletionGracePeriodSeconds')
 DNS_SUBDOMAIN = re.compile(r'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
 DNS_LABEL = re.compile(r'[a-z0-9]([-a-z0-9]*[a-z0-9])?')
 DNS_1035_LABEL = re.compile(r'[a-z]([-a-z0-9]*[a-z0-9])?')
@@ -858,11 +861,22 @@ class KubeEmulator:
             meta['generation'] = before['metadata'].get('generation', 0) + 1
         if new == before:
             return before  # a no-op: identical object, unchanged resourceVersion
+        if before is not None and before['metadata'].get('deletionTimestamp'):
+            added = set(meta.get('finalizers') or []) - set(before['metadata'].get('finalizers') or [])
+            if added:
+                raise ApiError(422, 'Invalid', f'{info.kind} "{meta["name"]}" is invalid: metadata.finalizers: '
+                                               f'Forbidden: no new finalizers can be added if the object is being '
+                                               f'deleted, found new finalizers {sorted(added)!r}')
         meta['resourceVersion'] = str(self._rv + 1)
         if dry:
             return new
         self._rv += 1
-        self._store[res.group, res.plural, meta.get('namespace'), meta['name']] = copy.deepcopy(new)
+        key = (res.group, res.plural, meta.get('namespace'), meta['name'])
+        if meta.get('deletionTimestamp') and not meta.get('finalizers'):  # the last finalizer is gone: deleted
+            self._store[key] = copy.deepcopy(new)
+            self._remove(key)
+            return new
+        self._store[key] = copy.deepcopy(new)
         if res == CRD:
             self._register_crd(new, old)
         return new
@@ -946,8 +960,19 @@ class KubeEmulator:
         self._custom.pop(res, None)
 
     def _delete(self, res: kmock.resource, obj: dict, dry: bool) -> dict:
+        key = (res.group, res.plural, obj['metadata'].get('namespace'), obj['metadata']['name'])
+        if obj['metadata'].get('finalizers'):  # kept until its finalizers are gone, marked as being deleted
+            if obj['metadata'].get('deletionTimestamp'):
+                return self._view(obj, res)
+            marked = copy.deepcopy(obj)
+            marked['metadata'].update(deletionTimestamp=_now(), deletionGracePeriodSeconds=0,
+                                      resourceVersion=str(self._rv + 1))
+            if not dry:
+                self._rv += 1
+                self._store[key] = marked
+            return self._view(marked, res)
         if not dry:
-            self._remove((res.group, res.plural, obj['metadata'].get('namespace'), obj['metadata']['name']))
+            self._remove(key)
         return self._view(obj, res)
 
     def _remove(self, key: tuple) -> None:

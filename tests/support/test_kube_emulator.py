@@ -192,6 +192,34 @@ def test_dry_run_persists_nothing(kube, dyn):
     assert configmaps.get(name='settings', namespace='default').to_dict() == stored
 
 
+def test_an_object_with_finalizers_stays_being_deleted_until_they_are_gone(kube, dyn):
+    """As the API server does: DELETE marks it (deletionTimestamp, which no client can set or clear), no finalizer may
+    be added then (422), and the write that empties its finalizers (the controller's, once it released what they
+    guard) deletes it."""
+    configmaps = dyn.resources.get(api_version='v1', kind='ConfigMap')
+    held = configmap()
+    held['metadata']['finalizers'] = ['example.com/released']
+    configmaps.create(held)
+    answered = configmaps.delete(name='settings', namespace='default').to_dict()
+    assert answered['metadata']['deletionTimestamp'] and answered['metadata']['finalizers'] == ['example.com/released']
+    (stored,) = kube.objects(kind='ConfigMap')
+    assert stored['metadata']['deletionTimestamp'] == answered['metadata']['deletionTimestamp']
+    configmaps.delete(name='settings', namespace='default')  # deleting again changes nothing
+    assert kube.objects(kind='ConfigMap') == [stored]
+    merge = 'application/merge-patch+json'
+    with pytest.raises(UnprocessibleEntityError) as added:
+        configmaps.patch(name='settings', namespace='default', content_type=merge, body={'metadata': {
+            'finalizers': ['example.com/released', 'example.com/another']}})
+    assert 'no new finalizers can be added if the object is being deleted' in status_of(added)['message']
+    kept = configmaps.patch(name='settings', namespace='default', content_type=merge,
+                            body={'metadata': {'deletionTimestamp': None}, 'data': {'a': '2'}}).to_dict()
+    assert kept['metadata']['deletionTimestamp'] == stored['metadata']['deletionTimestamp']
+    configmaps.patch(name='settings', namespace='default', content_type=merge, body={'metadata': {'finalizers': None}})
+    assert kube.objects(kind='ConfigMap') == []
+    with pytest.raises(NotFoundError):
+        configmaps.get(name='settings', namespace='default')
+
+
 def test_unknown_kinds_and_resources_are_404_with_a_status_body(dyn):
     with pytest.raises(ResourceNotFoundError):
         dyn.resources.get(api_version='example.com/v1', kind='Widget')

@@ -7,7 +7,8 @@ from ansible_collections.eventstack.oke.plugins.filter import k8s, kafka, prefli
 
 
 def test_filters_are_registered():
-    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "helm_release_files"}
+    assert set(k8s.FilterModule().filters()) == {"k8s_sort", "k8s_redact", "k8s_manifest", "helm_release_files",
+                                                 "k8s_gone"}
     assert set(preflight.FilterModule().filters()) == {"k8s_base_problems", "controller_problems", "stack_volumes"}
 
 
@@ -19,6 +20,16 @@ def test_manifest_errors_become_filter_errors():
 def test_helm_release_files_errors_become_filter_errors():
     with pytest.raises(AnsibleFilterError, match="Helm release x has no 'namespace'"):
         k8s.FilterModule().filters()["helm_release_files"]([{"name": "x"}], "build", "role")
+
+
+def test_k8s_gone_asks_each_object_listed_to_be_gone():
+    listed = [{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "gateway", "namespace": "edge"}},
+              {"kind": "PersistentVolumeClaim", "metadata": {"name": "data-0", "namespace": "kafka"}},
+              {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "oci-bv"}}]
+    assert k8s.FilterModule().filters()["k8s_gone"](listed) == [
+        {"kind": "Service", "api_version": "v1", "namespace": "edge", "name": "gateway", "absent": True},
+        {"kind": "PersistentVolumeClaim", "api_version": "v1", "namespace": "kafka", "name": "data-0", "absent": True},
+        {"kind": "StorageClass", "api_version": "storage.k8s.io/v1", "name": "oci-bv", "absent": True}]
 
 
 def test_redact_filter():

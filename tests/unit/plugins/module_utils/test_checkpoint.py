@@ -126,6 +126,22 @@ def test_names_each_must_exist_and_pass():
     assert passing["passed"] and passing["observed"] == "1 of 1 Available"
 
 
+def test_absent_passes_once_the_objects_are_gone_and_names_what_holds_the_others():
+    holding = {"name": "todo-frontend", "deletionTimestamp": "2026-12-05T10:00:00Z",
+               "finalizers": ["service.kubernetes.io/load-balancer-cleanup"]}
+    lists = {"/api/v1/namespaces/todo-app/pods": [{"metadata": holding}, {"metadata": {"name": "todo-backend"}}]}
+    left, by_label, gone = _checkpoint.judge_all(FakeClient(lists), [
+        {"kind": "Pod", "namespace": "todo-app", "names": ["todo-frontend", "todo-backend", "worker"], "absent": True},
+        {"kind": "Pod", "namespace": "todo-app", "labels": {"app": "x"}, "absent": True},
+        {"kind": "Pod", "namespace": "todo-app", "name": "worker", "absent": True}])
+    assert left["name"] == "Pod todo-frontend, todo-backend, worker in todo-app: gone"
+    assert (left["passed"], left["observed"]) == (False, "2 still there")
+    assert left["reason"] == ("todo-backend not deleted; "
+                              "todo-frontend deleting, waiting on service.kubernetes.io/load-balancer-cleanup")
+    assert by_label["passed"] and by_label["observed"] == "gone"  # no pod carries the label
+    assert gone["passed"] and gone["observed"] == "gone"
+
+
 def test_a_phase_explains_an_operator_resource():
     lists = {"/apis/kafka.strimzi.io/v1/namespaces/kafka/kafkas": [
         {"metadata": {"name": "todo-kafka"}, "status": {"phase": "Setting up primary", "phaseReason": "Creating",
