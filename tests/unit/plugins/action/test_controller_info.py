@@ -10,24 +10,16 @@ import pytest
 
 from ansible_collections.eventstack.oke.plugins.action import controller_info as action_plugin
 
+from ._fake_task import make_action
+
 ARGS = {"collections": ["kubernetes.core"], "collections_paths": [], "python_packages": ["PyYAML"],
         "binaries": []}
 
 
-def action(transport="local", environment=None, become=False):
-    """The plugin for a controller_info task; .calls records the module runs (name, args)."""
-    task = SimpleNamespace(args=dict(ARGS), async_val=0, check_mode=False, diff=False, no_log=False,
-                           environment=environment or [{}], action="eventstack.oke.controller_info")
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport=transport)
+def action(**changes):
+    """The plugin for a controller_info task (changes: transport, environment, become); .calls records module runs."""
     templar = SimpleNamespace(template=lambda value: value.replace("{{ ansible_playbook_python }}", sys.executable))
-    plugin = action_plugin.ActionModule(task, connection, SimpleNamespace(become=become), None, templar, None)
-    plugin.calls = []
-
-    def execute(module_name, module_args, task_vars):
-        plugin.calls.append((module_name, module_args))
-        return {"changed": False, "from": "the module"}
-    plugin._execute_module = execute  # pylint: disable=protected-access
-    return plugin
+    return make_action(action_plugin.ActionModule, dict(ARGS), templar=templar, **changes)
 
 
 def test_with_ansible_playbooks_python_the_report_is_read_here():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import threading
-from types import SimpleNamespace
 
 import pytest
 
@@ -13,6 +12,7 @@ from ansible_collections.eventstack.oke.plugins.action import helm_release
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 
 from .._fake_kube import FakeClient
+from ._fake_task import make_action
 
 HELM = {"name": "strimzi", "release_namespace": "kafka", "chart_ref": "strimzi-kafka-operator",
         "chart_version": "0.48.0", "wait": True, "wait_timeout": "10m", "atomic": True, "kubeconfig": "/kube/config"}
@@ -22,19 +22,12 @@ PODS = {"v1": {"resources": [{"name": "pods", "kind": "Pod", "namespaced": True}
 def action(helm, until=None, check_mode=False, transport="local", progress_interval=1):
     """The plugin for a task with helm and progress_interval; its module answers changed once `until` (an Event) is
     set, or at once."""
-    task = SimpleNamespace(args={"helm": helm, "progress_interval": progress_interval}, async_val=0,
-                           check_mode=check_mode, diff=False, environment=[{}], action="eventstack.oke.helm_release")
-    connection = SimpleNamespace(transport=transport, _shell=SimpleNamespace(tmpdir="/tmp/unused"))
-    plugin = helm_release.ActionModule(task, connection, SimpleNamespace(become=False), None, None, None)
-    plugin.calls = []
-
-    def execute(module_name, module_args, task_vars):
-        plugin.calls.append((module_name, module_args))
+    def answer(_module_name, _module_args):
         if until is not None:
             assert until.wait(30), "no progress line in 30 s"
         return {"changed": True, "status": {"status": "deployed"}}
-    plugin._execute_module = execute  # pylint: disable=protected-access
-    return plugin
+    return make_action(helm_release.ActionModule, {"helm": helm, "progress_interval": progress_interval}, answer,
+                       transport=transport, check_mode=check_mode)
 
 
 @pytest.fixture(name="pods")

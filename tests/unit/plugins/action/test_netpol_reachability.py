@@ -5,7 +5,6 @@ arguments."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -13,6 +12,8 @@ import yaml
 from ansible_collections.eventstack.oke.plugins.action import netpol_reachability as action_plugin
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 from ansible_collections.eventstack.oke.plugins.modules import netpol_reachability
+
+from ._fake_task import make_action
 
 DENY = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny", "namespace": "app"},
         "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}
@@ -44,17 +45,7 @@ def build_dir(tmp_path, *objects):
 
 def action(transport, args):
     """The plugin for a netpol_reachability task over `transport`; .calls records the module runs (name, args)."""
-    task = SimpleNamespace(args=args, async_val=0, check_mode=False, diff=False, no_log=False, environment=[{}],
-                           action="eventstack.oke.netpol_reachability")
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport=transport)
-    plugin = action_plugin.ActionModule(task, connection, SimpleNamespace(become=False), None, None)
-    plugin.calls = []
-
-    def execute(module_name, module_args, task_vars):
-        plugin.calls.append((module_name, module_args))
-        return {"changed": False, "from": "the module"}
-    plugin._execute_module = execute  # pylint: disable=protected-access
-    return plugin
+    return make_action(action_plugin.ActionModule, args, transport=transport)
 
 
 def comparable(result):
