@@ -25,6 +25,10 @@ description:
 extends_documentation_fragment:
   - eventstack.oke.read_only
   - eventstack.oke.oci_auth
+attributes:
+  action:
+    support: full
+    description: The action plugin runs the module, once or, with O(wait_for_leftovers), until nothing is pending.
 options:
   compartment_id:
     description:
@@ -67,6 +71,34 @@ options:
         subnet of the stack's VCN.
     type: bool
     default: false
+  wait_for_leftovers:
+    description:
+      - Wait, reading the stack again (with O(leftovers)) every O(wait_for_leftovers.interval) seconds, until nothing
+        OCI is deleting is left in the stack's subnets (a load balancer C(DELETING), a volume C(TERMINATING)), as a
+        destroy must before it deletes the subnets. The wait runs in the action plugin, which shows what is pending and
+        the time waited whenever that changes and at least every O(wait_for_leftovers.progress_interval) seconds.
+      - Not in check mode (the stack is read once).
+    type: dict
+    suboptions:
+      view:
+        description: The network view of the stack (P(eventstack.oke.oci_network_view#filter)), for its subnets.
+        type: dict
+        required: true
+      timeout:
+        description: Seconds to wait in all; the task fails, naming what is still pending, after that.
+        type: int
+        default: 1800
+      interval:
+        description: Seconds between two reads.
+        type: float
+        default: 15
+      progress_interval:
+        description: A progress line at least this often (seconds).
+        type: float
+        default: 30
+      setting:
+        description: The variable that sets O(wait_for_leftovers.timeout), named in the failure message.
+        type: str
 """
 
 EXAMPLES = r"""
@@ -211,6 +243,11 @@ def main():
             bastion_name={"type": "str", "default": ""},
             work_request_limit={"type": "int", "default": 10},
             leftovers={"type": "bool", "default": False},
+            # The action plugin's wait (it never hands this to the module's runs).
+            wait_for_leftovers={"type": "dict", "options": {
+                "view": {"type": "dict", "required": True}, "timeout": {"type": "int", "default": 1800},
+                "interval": {"type": "float", "default": 15}, "progress_interval": {"type": "float", "default": 30},
+                "setting": {"type": "str"}}},
         ),
         supports_check_mode=True,
     )

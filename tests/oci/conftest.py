@@ -50,7 +50,7 @@ class Stack:
         self.kubeconfig = str(tmp_path / "kube" / "config")
         self.base = dict(vault_values(env_name), eventstack_oci_compartment_id=COMPARTMENT,
                          eventstack_kubeconfig=self.kubeconfig, preflight_check_cluster=False,
-                         oke_cluster_poll_interval=1, oke_cluster_progress_interval=0,
+                         oke_cluster_poll_interval=1, oke_cluster_progress_interval=0, oci_network_poll_interval=1,
                          # prod's database is external: no PostgreSQL answers behind its example address here.
                          database_external_check=False)
         if api is not None:
