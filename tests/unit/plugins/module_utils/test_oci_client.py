@@ -3,9 +3,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client
-
-from .._oci_config import write_config
-from .._oci_standin import CLUSTER, COMPARTMENT, TENANCY, OciStandIn, Scenario
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import CLUSTER, COMPARTMENT, TENANCY, OciStandIn, Scenario
 
 
 def test_api_key_profile_from_the_config_file(tmp_path):

@@ -1,4 +1,4 @@
-"""postgres_check against a real PostgreSQL server on 127.0.0.1 (tests/unit/plugins/_postgres_server.py)."""
+"""postgres_check against a real PostgreSQL server on 127.0.0.1 (tests/support/postgres_server.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.modules import postgres_check
-
-from .._postgres_server import APP_PASSWORD, PostgresServer, free_port
+from tests.support.postgres_server import APP_PASSWORD, PostgresServer, free_port
 
 
 @pytest.fixture(scope="module")
