@@ -8,7 +8,7 @@ kubernetes.core's `k8s` module applying them server-side in one task, against th
 with the converge's no-change figures as ratios to both.
 
 Then the OCI layer (`oci`): `site.yml --tags infra` on the dev inventory with the real oracle.oci modules against the
-OCI API stand-in (tests/unit/plugins/_oci_standin.py): the first run (which creates the stack) and a no-change run,
+OCI API stand-in (tests/support/oci_standin.py): the first run (which creates the stack) and a no-change run,
 with the requests the stand-in served during the no-change run and how many of them were writes (the target is none).
 
 Tasks are the TASK headers the run printed; results are the results it printed (ok, changed, failed; one per loop
@@ -196,7 +196,7 @@ def bench(env_name, workdir):
 def bench_oci(workdir):
     """The OCI layer's figures: first and no-change `--tags infra` runs of dev against the OCI API stand-in."""
     from tests.oci.conftest import Stack  # pylint: disable=import-outside-toplevel
-    from tests.unit.plugins._oci_standin import OciStandIn, Scenario  # pylint: disable=import-outside-toplevel
+    from tests.support.oci_standin import OciStandIn, Scenario  # pylint: disable=import-outside-toplevel
 
     if not os.path.isdir(os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci")):
         return "oci    skipped: oracle.oci is not installed in .collections (make setup)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make test: every layer of the offline proof, one summary line per layer, then the total.
-# Layers: lint, sanity, units (plugins), harness (the emulator, the OCI API stand-in and the schema tools themselves),
-# render, converge (molecule against the Kubernetes API emulator), oci (the OCI roles with the real oracle.oci against
-# the OCI API stand-in), bad-input.
+# Layers: lint, sanity, units (plugins' logic; no server), integration (the check modules and clients with the real
+# oci, kubernetes and pg8000 clients against local stand-ins and a real PostgreSQL), harness (the emulator, the OCI API
+# stand-in and the schema tools themselves), render, converge (molecule against the Kubernetes API emulator), oci (the
+# OCI roles with the real oracle.oci against the OCI API stand-in), bad-input.
 # LAYERS="render converge" make test runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -10,14 +11,14 @@ export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg" ANSIBLE_NOC
 logs=build/test-logs
 mkdir -p "$logs"
 export EVENTSTACK_TEST_LOGS="$PWD/$logs"
-LAYERS=${LAYERS:-lint sanity units harness render converge oci bad_input}
+LAYERS=${LAYERS:-lint sanity units integration harness render converge oci bad_input}
 summary=()
 # The render and harness layers validate against upstream CRDs: ../shared/schemas/crds when it is there
 # (as in CI), otherwise the same files downloaded into .cache/ by make schemas.
 if [ ! -d ../shared/schemas/crds ]; then
   python scripts/fetch_schemas.py || echo "warning: could not fetch the CRD schemas; the render layer will fail"
 fi
-# The postgres_check tests (units, converge) start a real PostgreSQL server on 127.0.0.1: install Debian's server
+# The postgres_check tests (integration, converge) start a real PostgreSQL server on 127.0.0.1: install Debian's server
 # package where it is missing and we may (root with apt-get), without the cluster Debian would create and start.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -51,7 +52,7 @@ record() {  # layer passed failed rc detail
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
-  summary+=("$(printf '%-10s %4d passed, %d failed  %s' "$layer" "$passed" "$failed" "$detail")")
+  summary+=("$(printf '%-11s %4d passed, %d failed  %s' "$layer" "$passed" "$failed" "$detail")")
   if [ "$rc" -ne 0 ]; then
     echo "---- $layer failed (rc=$rc); last lines of $logs/$layer.log:"
     tail -n 60 "$logs/$layer.log"
@@ -101,6 +102,7 @@ for layer in $LAYERS; do
       read -r passed failed < <(pytest_counts "$logs/units.log")
       record units "$passed" "$failed" $rc "(ansible-test units: tests/unit)"
       ;;
+    integration) run_pytest_layer integration -n 2 tests/integration ;;
     harness) run_pytest_layer harness -n 2 --dist loadfile tests/support ;;
     render)
       rm -f "$logs"/checkov-*.txt

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from tests.support.playbook import run_playbook
-from tests.unit.plugins._postgres_server import APP_PASSWORD, PostgresServer
+from tests.support.postgres_server import APP_PASSWORD, PostgresServer
 
 CLUSTER = "/apis/postgresql.cnpg.io/v1/namespaces/todo-app/clusters/todo-db"
 

@@ -16,9 +16,9 @@ from tests.support.cni_standin import NodeStandIn
 from tests.support.dapr_standin import DaprKafkaStandIn
 from tests.support.gateway_standin import GatewayStandIn, ca_pem, envoy_proxy, issue, make_ca, tls_secret
 from tests.support.metrics_standin import MetricsServerStandIn
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
 from tests.support.playbook import oracle_oci_installed, run_playbook
-from tests.unit.plugins._oci_config import write_config
-from tests.unit.plugins._oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
 
 NODE = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "kind-control-plane"}}
 ALLOCATABLE = {"status": {"allocatable": {"cpu": "8", "memory": "16Gi", "pods": "110"},

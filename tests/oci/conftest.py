@@ -1,5 +1,5 @@
 """The OCI layer: the OCI roles' real apply and destroy tasks (the real oracle.oci modules and the real oci SDK)
-against the local OCI API stand-in (tests/unit/plugins/_oci_standin.py), as a user runs them:
+against the local OCI API stand-in (tests/support/oci_standin.py), as a user runs them:
 `ansible-playbook playbooks/site.yml -i inventories/<env> --tags infra` (or destroy.yml)."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import yaml
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _bastion
 
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import COMPARTMENT, OciStandIn, Scenario
+from tests.support.oke_api_standin import OkeApiStandIn
 from tests.support.playbook import REPO, run_playbook
-from tests.unit.plugins._oci_config import write_config
-from tests.unit.plugins._oci_standin import COMPARTMENT, OciStandIn, Scenario
-from tests.unit.plugins._oke_api import OkeApiStandIn
 
-BASTION_SSH = os.path.join(REPO, "tests", "unit", "plugins", "_bastion_ssh.py")
+BASTION_SSH = os.path.join(REPO, "tests", "support", "bastion_ssh.py")
 
 ORACLE_OCI = os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci", "MANIFEST.json")
 if not os.path.exists(ORACLE_OCI):  # pragma: no cover - make setup installs it (from ../shared offline)
@@ -54,8 +54,8 @@ class Stack:
                          # prod's database is external: no PostgreSQL answers behind its example address here.
                          database_external_check=False)
         if api is not None:
-            # A private endpoint through the bastion: the SSH side of OCI Bastion (_bastion_ssh) forwards to the
-            # API server stand-in; the controller connects from 203.0.113.7.
+            # A private endpoint through the bastion: the SSH side of OCI Bastion (tests/support/bastion_ssh.py)
+            # forwards to the API server stand-in; the controller connects from 203.0.113.7.
             self.api = api
             self.env.update(EVENTSTACK_STANDIN_API=api.address, EVENTSTACK_STANDIN_CLIENT_ADDRESS="203.0.113.7")
             self.base.update(oke_cluster_bastion_client_cidrs=["203.0.113.7/32"],

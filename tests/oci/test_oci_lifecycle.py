@@ -9,7 +9,7 @@ import os
 import stat
 
 from tests.oci.standin_state import TAGS, a1_everywhere, alive, one, said, writes_since
-from tests.unit.plugins._oci_standin import Scenario
+from tests.support.oci_standin import Scenario
 
 
 def test_dev_lifecycle_create_rerun_resize_upgrade_destroy(stack_factory):

@@ -3,8 +3,8 @@ re-run of only the network and cluster roles, a destroy and a second destroy all
 Destroy with the compartment asked for leaves nothing alive anywhere; a second destroy, with the stale kubeconfig still
 on disk and the cluster check on, changes nothing; a redeploy's preflight is not blocked by that kubeconfig either.
 The private API endpoint is reached through the stack's OCI Bastion: a port-forwarding session, the tunnel (the SSH side
-of OCI Bastion, _bastion_ssh) and a kubeconfig pointed at it, read through with the real kubernetes client and the
-real oci CLI's token; a re-run reuses the session."""
+of OCI Bastion, tests/support/bastion_ssh.py) and a kubeconfig pointed at it, read through with the real kubernetes
+client and the real oci CLI's token; a re-run reuses the session."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import os
 import yaml
 
 from tests.oci.standin_state import alive, one, said, writes_since
-from tests.unit.plugins._oci_standin import COMPARTMENT, Scenario
+from tests.support.oci_standin import COMPARTMENT, Scenario
 
 STACK_KINDS = ("vcn", "subnet", "network_security_group", "route_table", "internet_gateway", "nat_gateway",
                "service_gateway", "cluster", "node_pool", "node", "container_repository", "bastion")

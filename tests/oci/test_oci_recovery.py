@@ -6,7 +6,7 @@ any change; an enhanced cluster's upgrade cycles its nodes."""
 from __future__ import annotations
 
 from tests.oci.standin_state import a1_everywhere, alive, one, said, writes_since
-from tests.unit.plugins._oci_standin import Scenario
+from tests.support.oci_standin import Scenario
 
 
 def test_a_pool_out_of_host_capacity_is_reported_then_recovered_in_another_ad(stack_factory):

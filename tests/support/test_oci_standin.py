@@ -1,4 +1,4 @@
-"""The OCI stand-in (tests/unit/plugins/_oci_standin.py) through the real oci SDK clients over HTTPS (custom region
+"""The OCI stand-in (tests/support/oci_standin.py) through the real oci SDK clients over HTTPS (custom region
 in realm oc99, the stand-in as HTTPS proxy, the test CA) and through the real oracle.oci modules run by
 ansible-playbook. Each test checks an answer OCI documents, so a stand-in that answered otherwise fails it."""
 
@@ -11,10 +11,10 @@ import oci
 import pytest
 import yaml
 
+from tests.support.oci_api_oke import images
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import ADS, COMPARTMENT, TENANCY, OciStandIn, Scenario
 from tests.support.playbook import REPO, run_playbook
-from tests.unit.plugins._oci_api_oke import images
-from tests.unit.plugins._oci_config import write_config
-from tests.unit.plugins._oci_standin import ADS, COMPARTMENT, TENANCY, OciStandIn, Scenario
 
 NO_RETRY = oci.retry.NoneRetryStrategy()
 core = oci.core.models

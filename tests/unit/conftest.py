@@ -1,5 +1,6 @@
 """Fixtures the unit tests share (in the style of community.hashi_vault's tests/unit/conftest.py): running one of the
-collection's modules as Ansible runs it, and pointing the Kubernetes modules at a fake cluster."""
+collection's modules as Ansible runs it, and pointing the Kubernetes modules at a fake cluster. The integration tests
+use the same fixtures (tests/integration/conftest.py imports them)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,14 @@
+"""_oci_client.OciApi's configuration: the API-key profile from the config file or the environment, incomplete
+profiles and unknown auth types, a security token without its file, an unreachable endpoint named (the calls through
+the real oci SDK to the OCI API stand-in are in tests/integration/test_oci_client.py)."""
+
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _oci_client
-
-from .._oci_config import write_config
-from .._oci_standin import CLUSTER, COMPARTMENT, TENANCY, OciStandIn, Scenario
+from tests.support.oci_api_state import COMPARTMENT, TENANCY
+from tests.support.oci_config import write_config
 
 
 def test_api_key_profile_from_the_config_file(tmp_path):
@@ -35,49 +38,10 @@ def test_incomplete_profile_and_unknown_auth_type(tmp_path):
         _oci_client.OciApi({"auth_type": "magic"})
 
 
-def test_security_token_signs_requests(tmp_path):
-    config, _pem = write_config(tmp_path)
-    token = tmp_path / "token"
-    token.write_text("eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl")
-    with open(config, "a", encoding="utf-8") as handle:
-        handle.write("security_token_file=%s\n" % token)
-    with OciStandIn(Scenario()) as oci:
-        api = _oci_client.OciApi({"auth_type": "security_token", "config_file_location": config,
-                                  "service_endpoint": oci.url})
-        assert api.data("GetCompartment", "identity", "get_compartment", COMPARTMENT).name == "eventstack"
-        assert oci.requests[0]["signed"]
-
-
 def test_security_token_needs_a_token_file(tmp_path):
     config, _pem = write_config(tmp_path)
     with pytest.raises(_oci_client.OciCallError, match="no security_token_file"):
         _oci_client.OciApi({"auth_type": "security_token", "config_file_location": config})
-
-
-def test_pagination_follows_opc_next_page(tmp_path):
-    config, _pem = write_config(tmp_path)
-    with OciStandIn(Scenario()) as oci:
-        oci.scenario.page_size = 2
-        for index in range(3):
-            oci.scenario.add_work_request("wr%d" % index, "CLUSTER_UPDATE", "SUCCEEDED", "2026-11-2%dT10:00:00Z" % index)
-        api = _oci_client.OciApi({"config_file_location": config, "service_endpoint": oci.url})
-        requests = api.all("ListWorkRequests", "container_engine", "list_work_requests", COMPARTMENT,
-                           cluster_id=CLUSTER)
-        assert sorted(r.id for r in requests) == ["wr0", "wr1", "wr2"]
-        pages = [r["query"].get("page") for r in oci.requests]
-        assert pages[0] is None and len(pages) == 2 and pages[1]  # the second asks for the page the first named
-
-
-def test_retries_back_off_exponentially(tmp_path):
-    config, _pem = write_config(tmp_path)
-    waits = []
-    with OciStandIn(Scenario()) as oci:
-        oci.scenario.failures.append((r"/compartments/", [429, 502, 504]))
-        api = _oci_client.OciApi({"config_file_location": config, "service_endpoint": oci.url, "api_retries": 4,
-                                  "api_retry_delay": 0.5}, sleep=waits.append)
-        api.data("GetCompartment", "identity", "get_compartment", COMPARTMENT)
-        assert waits == [0.5, 1.0, 2.0]
-        assert (api.attempts, api.retries) == (4, 3)
 
 
 def test_connection_failure_is_named(tmp_path):

@@ -36,9 +36,9 @@ from __future__ import annotations
 import base64
 import random
 
-from ._oci_api_catalogue import ApiError, Reply
-from ._oci_api_network import live_vcn
-from ._oci_api_state import CLUSTER, NODE_POOL, Job, list_records, make_ocid
+from .oci_api_catalogue import ApiError, Reply
+from .oci_api_network import live_vcn
+from .oci_api_state import CLUSTER, NODE_POOL, Job, list_records, make_ocid
 
 A1 = ("VM.Standard.A1", "BM.Standard.A1")
 
@@ -394,7 +394,7 @@ def create_kubeconfig(s, call):
     if not server:
         raise ApiError(400, "InvalidParameter", "Cluster %s has no %s" % (cluster.id, endpoint))
     # The cluster's CA: the stand-in's own, which also signs tests.support.oke_api's certificate for the endpoint.
-    from ._oci_standin import ca_pem  # pylint: disable=import-outside-toplevel  # (a cycle at import time)
+    from .oci_standin import ca_pem  # pylint: disable=import-outside-toplevel  # (a cycle at import time)
     ca = base64.b64encode(ca_pem())
     text = _KUBECONFIG.format(short=cluster.id[-11:], server=server, ca=ca.decode(), cluster_id=cluster.id,
                               region=call.region)

@@ -1,11 +1,11 @@
 """A local stand-in for OCI's REST API, stateful, for the real oci SDK and the real oracle.oci modules.
 
 It serves what the oci SDK's clients call (paths, parameters, bodies and responses defined by the SDK itself,
-see _oci_api_catalogue) for Identity, Core networking and block storage, Container Engine, Limits, Artifacts,
+see oci_api_catalogue) for Identity, Core networking and block storage, Container Engine, Limits, Artifacts,
 Load Balancing, Bastion and Object Storage's namespace, keeps the resources of a `Scenario` (see
-_oci_api_state: lifecycles that advance as they are read, work requests, capacity, limits, failures) and
-records every request. The behaviour of each service is described in _oci_api_network, _oci_api_oke and
-_oci_api_services.
+oci_api_state: lifecycles that advance as they are read, work requests, capacity, limits, failures) and
+records every request. The behaviour of each service is described in oci_api_network, oci_api_oke and
+oci_api_services.
 
 Two ways in, on one port:
 
@@ -62,10 +62,10 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from . import _oci_api_network, _oci_api_oke, _oci_api_services
-from ._oci_api_catalogue import CLIENTS, ApiError, Call, catalogue, check_body, not_found, project
-from ._oci_api_state import (ADS, CLUSTER, COMPARTMENT, DOMAIN, NODE_POOL, REALM, REGION, REGION_KEY, TENANCY,
-                             USER, Scenario, make_ocid, node, paginate)
+from . import oci_api_network, oci_api_oke, oci_api_services
+from .oci_api_catalogue import CLIENTS, ApiError, Call, catalogue, check_body, not_found, project
+from .oci_api_state import (ADS, CLUSTER, COMPARTMENT, DOMAIN, NODE_POOL, REALM, REGION, REGION_KEY, TENANCY,
+                            USER, Scenario, make_ocid, node, paginate)
 
 __all__ = ["ADS", "CLUSTER", "COMPARTMENT", "DOMAIN", "NODE_POOL", "REALM", "REGION", "REGION_KEY", "TENANCY",
            "USER", "OciStandIn", "Scenario", "make_ocid", "node"]
@@ -80,7 +80,7 @@ def _registry():
     keyed by the bare operation name serves it in every service of its module that has that operation."""
     known = {(op.service, op.name) for op in catalogue().operations}
     registry = {service: {} for service in CLIENTS}
-    for module in (_oci_api_network, _oci_api_oke, _oci_api_services):
+    for module in (oci_api_network, oci_api_oke, oci_api_services):
         for key, handler in module.HANDLERS.items():
             if "." in key:
                 service, name = key.split(".", 1)
@@ -285,7 +285,7 @@ class OciStandIn:
         return os.path.join(self._dir, "ca.pem")
 
     def host(self, service, region=None):
-        """The host name the SDK derives for a service (a key of _oci_api_catalogue.CLIENTS) in a region."""
+        """The host name the SDK derives for a service (a key of oci_api_catalogue.CLIENTS) in a region."""
         return catalogue().host(service, region or self.scenario.region, DOMAIN)
 
     def __enter__(self):

@@ -22,7 +22,7 @@ waiters poll after 1 s, 2 s, 4 s...). Lists never tick. Knobs on the Scenario:
   balancers are counted on top. A node beyond the A1 limits is accepted by CreateNodePool and fails in the work
   request with `LimitExceeded`.
 - `gone_after`: reads after which a TERMINATED/DELETED resource answers 404 (default None: stays visible).
-- `failures`, `page_size`: see _oci_standin.
+- `failures`, `page_size`: see oci_standin.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import hashlib
 import ipaddress
 import random
 
-from ._oci_api_catalogue import ApiError, not_found
+from .oci_api_catalogue import ApiError, not_found
 
 REALM = "oc99"
 DOMAIN = "oci-standin.test"
@@ -458,7 +458,7 @@ class Scenario:
                 defined_tags=None, dns_label=None, region=None):
         """An AVAILABLE VCN with its default route table, security list and DHCP options (untagged unless
         told), as if made outside the collection, e.g. for adoption tests. Returns its id."""
-        from ._oci_api_network import new_vcn  # the network module knows OCI's defaults for a new VCN
+        from .oci_api_network import new_vcn  # the network module knows OCI's defaults for a new VCN
         record = new_vcn(self, {"cidrBlocks": [cidr], "compartmentId": compartment or COMPARTMENT,
                                 "displayName": display_name, "dnsLabel": dns_label,
                                 "freeformTags": dict(freeform_tags or {}), "definedTags": dict(defined_tags or {})},
@@ -466,7 +466,7 @@ class Scenario:
         return record.id
 
     def add_subnet(self, vcn_id, cidr, display_name="subnet", compartment=None, freeform_tags=None, public=False):
-        from ._oci_api_network import new_subnet
+        from .oci_api_network import new_subnet
         vcn = self.records[vcn_id]
         body = {"cidrBlock": cidr, "compartmentId": compartment or vcn.data["compartmentId"], "vcnId": vcn_id,
                 "displayName": display_name, "freeformTags": dict(freeform_tags or {}),
@@ -512,7 +512,7 @@ class Scenario:
     def add_cluster(self, state="ACTIVE", nodes=None, pool_state="ACTIVE", ocpus=2, memory=8, size=None,
                     name="eventstack-dev", version="v1.34.2", compartment=None, vcn_id=None):
         """The cluster CLUSTER with its node pool NODE_POOL holding `nodes` (dicts from `node()`), settled."""
-        from ._oci_api_oke import seed_cluster
+        from .oci_api_oke import seed_cluster
         nodes = [node(1, self.ads[0])] if nodes is None else nodes
         seed_cluster(self, state, nodes, pool_state, ocpus, memory, size, name, version,
                      compartment or COMPARTMENT, vcn_id)

@@ -1,6 +1,7 @@
-"""oke_bastion_tunnel with the real oci SDK against the OCI API stand-in, the SSH side of an OCI Bastion (_bastion_ssh)
-and a TLS API server behind the private endpoint (_oke_api): key pair, session, tunnel, and the API's version read
-through the tunnel by the real kubernetes client (TLS to the endpoint's address, exec credential)."""
+"""oke_bastion_tunnel with the real oci SDK against the OCI API stand-in, the SSH side of an OCI Bastion
+(tests/support/bastion_ssh.py) and a TLS API server behind the private endpoint (tests/support/oke_api_standin.py): key
+pair, session, tunnel, and the API's version read through the tunnel by the real kubernetes client (TLS to the
+endpoint's address, exec credential)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,12 @@ import yaml
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _bastion
 from ansible_collections.eventstack.oke.plugins.modules import oke_bastion_tunnel
+from tests.support import bastion_ssh
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import CLUSTER, COMPARTMENT, OciStandIn, Scenario
+from tests.support.oke_api_standin import OkeApiStandIn
 
-from .._oci_config import write_config
-from .._oci_standin import CLUSTER, COMPARTMENT, OciStandIn, Scenario
-from .._oke_api import OkeApiStandIn
-
-SSH = "%s %s" % (sys.executable, os.path.join(os.path.dirname(os.path.dirname(__file__)), "_bastion_ssh.py"))
+SSH = "%s %s" % (sys.executable, bastion_ssh.__file__)
 TARGET = "10.0.0.5"  # Scenario.add_cluster's private endpoint
 
 

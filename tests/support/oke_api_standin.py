@@ -4,7 +4,7 @@ OKE serves the API over TLS with a certificate for the endpoint's addresses, iss
 `certificate-authority-data` of the kubeconfig CreateKubeconfig returns), and authenticates the bearer token that
 `oci ce cluster generate-token` makes: the base64url of a signed request URL
 `https://containerengine.<region>.oraclecloud.com/cluster_request/<cluster id>?authorization=Signature...&date=...`.
-This stand-in does the same for every live cluster of an OCI API stand-in (_oci_standin.py): its
+This stand-in does the same for every live cluster of an OCI API stand-in (oci_standin.py): its
 certificate names the private and public endpoint addresses of the clusters alive when a connection arrives (an IP
 gets no SNI, so the certificate cannot be chosen by name), signed by the stand-in's CA; `GET /version` answers the
 cluster's Kubernetes version to a token for a live cluster, 401 (a Status, as the API server answers) otherwise.
@@ -21,7 +21,7 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from ._oci_standin import server_certificate
+from .oci_standin import server_certificate
 
 
 def cluster_of_token(token):

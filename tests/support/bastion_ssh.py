@@ -13,7 +13,7 @@ it does what OpenSSH and the bastion do together, as OCI's Bastion documentation
   closed by remote host." and exit 255).
 The session and bastion are read from the OCI API stand-in with the real oci SDK (OCI_CONFIG_FILE and the stand-in's
 environment). The target address is private to the VCN: connections to it reach EVENTSTACK_STANDIN_API (host:port of
-_oke_api.OkeApiStandIn). EVENTSTACK_STANDIN_CLIENT_ADDRESS is the address the bastion sees the client
+oke_api_standin.OkeApiStandIn). EVENTSTACK_STANDIN_CLIENT_ADDRESS is the address the bastion sees the client
 come from (default 127.0.0.1).
 """
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.modules import oci_wait
-
-from .._oci_config import write_config
-from .._oci_standin import CLUSTER, COMPARTMENT, OciStandIn, Scenario
+from tests.support.oci_config import write_config
+from tests.support.oci_standin import CLUSTER, COMPARTMENT, OciStandIn, Scenario
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ import pathlib
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ._oci_standin import REGION, TENANCY, USER
+from .oci_api_state import REGION, TENANCY, USER
 
 PASS_PHRASE = "correct-horse-battery-staple"
 

@@ -1,6 +1,7 @@
 """_k8s_client.KubeClient sends the kubeconfig's credentials: a token (a static one or an exec plugin's, as OKE's
 `oci ce cluster generate-token`) goes out as `Authorization: Bearer`. kubernetes 36.0.0 dropped it silently
-(kubernetes-client/python#2582), which a cluster answers with 401."""
+(kubernetes-client/python#2582), which a cluster answers with 401. Against an HTTP server on 127.0.0.1 that records
+the header."""
 
 from __future__ import annotations
 

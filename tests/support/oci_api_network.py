@@ -3,7 +3,7 @@
 Behaviour as the API reference (quoted in the SDK's docstrings) documents it:
 
 - Create answers 200 with the resource in PROVISIONING; it becomes AVAILABLE as it is read (see
-  _oci_api_state). Delete answers 204; the resource goes TERMINATING, then TERMINATED (still readable and
+  oci_api_state). Delete answers 204; the resource goes TERMINATING, then TERMINATED (still readable and
   listed, as OCI shows terminated network resources for a while; `Scenario.gone_after` makes it 404 later).
 - A VCN comes with its default route table (no rules), default security list (OCI's default rules: SSH 22 and
   ICMP 3/4 from anywhere, ICMP 3 from the VCN, all egress) and default DHCP options; their ids are in the VCN.
@@ -29,8 +29,8 @@ import ipaddress
 import random
 import re
 
-from ._oci_api_catalogue import ApiError, Reply
-from ._oci_api_state import Job, list_records, make_ocid
+from .oci_api_catalogue import ApiError, Reply
+from .oci_api_state import Job, list_records, make_ocid
 
 NAMES = {"vcn": "Vcn", "subnet": "Subnet", "internet_gateway": "InternetGateway", "nat_gateway": "NatGateway",
          "service_gateway": "ServiceGateway", "route_table": "RouteTable", "security_list": "SecurityList",

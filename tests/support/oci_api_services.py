@@ -38,9 +38,9 @@ import datetime
 import random
 import re
 
-from ._oci_api_catalogue import ApiError, Reply, not_found
-from ._oci_api_network import check_etag
-from ._oci_api_state import DOMAIN, LIMIT_DEFINITIONS, WORK_REQUEST_KINDS, Job, list_records, make_ocid
+from .oci_api_catalogue import ApiError, Reply, not_found
+from .oci_api_network import check_etag
+from .oci_api_state import DOMAIN, LIMIT_DEFINITIONS, WORK_REQUEST_KINDS, Job, list_records, make_ocid
 
 NOT_HOME = "Please go to your home region %s to execute CREATE, UPDATE and DELETE operations."
 
