@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of eventstack.oke.helm_release: kubernetes.core.helm, run as it is, and while Helm waits (--wait
 prints nothing until it ends, up to its timeout) a line every progress_interval seconds with the release, the state of
-its namespace's pods and the time waited (module_utils/_helm_wait.py, module_utils/_wait.py's format)."""
+its namespace's pods and the time waited (module_utils/_helm_wait.py for the line, module_utils/_wait.py's poll for the
+loop, on a thread while this one runs Helm)."""
 
 from __future__ import annotations
 
@@ -33,14 +34,17 @@ def namespace_pods(helm_args):
     return look
 
 
-def report(helm_args, look, stop, interval, show, clock=time.monotonic):
-    """Until `stop` is set: every `interval` seconds, show "waiting (<elapsed>): <release>: <pods>"."""
-    started = clock()
+def report(helm_args, look, stop, interval, show):
+    """Until `stop` is set, _wait.poll's lines ("waiting (<elapsed>): <release>: <pods>", then "done (...)"), a look
+    every `interval` seconds."""
     removing = helm_args.get("release_state") == "absent"
-    while not stop.wait(interval):
+    release = _helm_wait.release_line(helm_args)
+
+    def state():
         pods = look()
-        state = pods if isinstance(pods, str) else _helm_wait.pods_line(pods, removing)
-        show("  waiting (%s): %s: %s" % (_wait.elapsed(clock() - started), _helm_wait.release_line(helm_args), state))
+        return {"done": stop.is_set(), "summary": "%s: %s" % (
+            release, pods if isinstance(pods, str) else _helm_wait.pods_line(pods, removing))}
+    _wait.poll(state, float("inf"), interval, interval, show, sleep=stop.wait)
 
 
 class ActionModule(ActionBase):

@@ -13,10 +13,10 @@ author: eventstack.oke maintainers (@eventstack)
 description:
   - Runs M(kubernetes.core.helm) with the arguments of O(helm), as they are, and answers what it answers.
   - Helm's C(--wait) says nothing until the release is ready or its timeout (minutes) has passed. While it waits
-    (C(wait) true in O(helm), not in check mode), a line is shown every O(progress_interval) seconds with the release,
-    its chart and version, the state of the pods of its namespace and the time waited, so a user never stares at a
-    silent task. The pods' state is how many are ready and why the others are not (image pulls, scheduling, crash
-    loops, failing readiness probes).
+    (C(wait) true in O(helm), not in check mode), a line is shown when it starts and every O(progress_interval)
+    seconds with the release, its chart and version, the state of the pods of its namespace and the time waited, and
+    a last one when Helm is done, so a user never stares at a silent task. The pods' state is how many are ready and
+    why the others are not (image pulls, scheduling, crash loops, failing readiness probes).
   - The pods are read from the controller's process with the release's C(kubeconfig) and C(context) of O(helm), when the
     task runs on the controller (local connection) and the C(kubernetes) Python package is there; otherwise Helm runs
     without the lines. When they cannot be read, the line says why, and Helm's wait goes on as before.

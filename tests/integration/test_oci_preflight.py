@@ -5,25 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.modules import oci_preflight
-from tests.support.oci_config import PASS_PHRASE, write_config
-from tests.support.oci_standin import ADS, COMPARTMENT, OciStandIn, Scenario, node
+from tests.support.oci_config import PASS_PHRASE
+from tests.support.oci_standin import ADS, COMPARTMENT, node
 
 
 @pytest.fixture()
-def oci(tmp_path):
-    config, pem = write_config(tmp_path)
-    with OciStandIn(Scenario()) as standin:
-        standin.config, standin.pem = config, pem
-        yield standin
-
-
-@pytest.fixture()
-def run(run_module, oci):
+def run(run_module, oci_auth):
     """run(**args): oci_preflight against the stand-in, with the defaults below unless args say otherwise; returns
     (exit code, result, printed output)."""
-    defaults = {"compartment_id": COMPARTMENT, "kubernetes_version": "1.34", "node_count": 1, "node_ocpus": 2,
-                "node_memory_gbs": 8, "availability_domains": ["AD-1"], "config_file_location": oci.config,
-                "service_endpoint": oci.url, "api_retry_delay": 0}
+    defaults = dict(oci_auth, compartment_id=COMPARTMENT, kubernetes_version="1.34", node_count=1, node_ocpus=2,
+                    node_memory_gbs=8, availability_domains=["AD-1"])
     return lambda **args: run_module(oci_preflight, dict(defaults, **args), output=True)
 
 

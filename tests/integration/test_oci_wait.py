@@ -5,23 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.modules import oci_wait
-from tests.support.oci_config import write_config
-from tests.support.oci_standin import CLUSTER, COMPARTMENT, OciStandIn, Scenario
+from tests.support.oci_standin import CLUSTER, COMPARTMENT
 
 
 @pytest.fixture()
-def oci(tmp_path):
-    config, _pem = write_config(tmp_path)
-    with OciStandIn(Scenario()) as standin:
-        standin.config = config
-        yield standin
-
-
-@pytest.fixture()
-def run(run_module, oci):
+def run(run_module, oci_auth):
     """run(**args): oci_wait against the stand-in, with the defaults below unless args say otherwise."""
-    defaults = {"config_file_location": oci.config, "service_endpoint": oci.url, "api_retry_delay": 0,
-                "compartment_id": COMPARTMENT, "interval": 0}
+    defaults = dict(oci_auth, compartment_id=COMPARTMENT, interval=0)
     return lambda **args: run_module(oci_wait, dict(defaults, **args))
 
 

@@ -5,22 +5,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.modules import oke_cluster_info
-from tests.support.oci_config import write_config
-from tests.support.oci_standin import ADS, CLUSTER, COMPARTMENT, OciStandIn, Scenario, node
+from tests.support.oci_standin import ADS, CLUSTER, COMPARTMENT, node
 
 
 @pytest.fixture()
-def oci(tmp_path):
-    config, _pem = write_config(tmp_path)
-    with OciStandIn(Scenario()) as standin:
-        standin.config = config
-        yield standin
-
-
-@pytest.fixture()
-def run(run_module, oci):
+def run(run_module, oci_auth):
     """run(**args): oke_cluster_info against the stand-in, with the defaults below unless args say otherwise."""
-    defaults = {"config_file_location": oci.config, "service_endpoint": oci.url, "api_retry_delay": 0}
+    defaults = oci_auth
     return lambda **args: run_module(oke_cluster_info, dict(defaults, **args))
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.eventstack.oke.plugins.modules import postgres_check
-from tests.support.postgres_server import APP_PASSWORD, PostgresServer
+from tests.support.postgres_server import APP_PASSWORD, password_free_runner, PostgresServer
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +25,7 @@ def server():
 @pytest.fixture()
 def run(run_module):
     """run(**args): postgres_check with args; the password never reaches its output."""
-    def run_(**args):
-        code, result, out = run_module(postgres_check, args, output=True)
-        assert APP_PASSWORD not in out, "the password reached the module's output"
-        return code, result
-    return run_
+    return password_free_runner(run_module, postgres_check)
 
 
 def test_answers_with_the_server_version(run, server):

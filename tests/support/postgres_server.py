@@ -27,6 +27,16 @@ APP_PASSWORD = "S3cret-pa55word-never-printed"
 APP_DATABASE = "todo"
 
 
+def password_free_runner(run_module, module):
+    """run(**args) -> (exit code, result): the module run as Ansible runs it (the unit tests' run_module fixture),
+    failing the test if APP_PASSWORD reaches its output."""
+    def run(**args):
+        code, result, out = run_module(module, args, output=True)
+        assert APP_PASSWORD not in out, "the password reached the module's output"
+        return code, result
+    return run
+
+
 def _bindir():
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
     found = shutil.which("initdb")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from types import SimpleNamespace
 
 import pytest
 
@@ -47,20 +48,24 @@ def fixture_pods(monkeypatch):
 
 
 def test_while_helm_waits_a_line_shows_the_release_its_pods_and_the_time(monkeypatch, pods):
-    shown, first = [], threading.Event()
+    shown, second = [], threading.Event()
 
     def show(line):
         shown.append(line)
-        first.set()
+        if len(shown) == 2:
+            second.set()
     monkeypatch.setattr(helm_release.display, "display", show)
-    plugin = action(HELM, until=first)  # Helm ends once a line was shown (a second or so)
+    plugin = action(HELM, until=second)  # Helm ends once two lines were shown: at once, and a second later
     result = plugin.run(task_vars={})
     assert plugin.calls == [("kubernetes.core.helm", HELM)]
     assert result["changed"] and result["status"] == {"status": "deployed"} and result["elapsed"] >= 1
     assert pods.opened == [("/kube/config", None)]
-    assert len(shown) == 1 and re.fullmatch(
-        r"  waiting \(\d+s\): release strimzi \(strimzi-kafka-operator 0\.48\.0\) in kafka: pods ready 0/1; "
-        r"pod strimzi-operator-1 container operator: ErrImagePull", shown[0]), shown
+    line = (r"release strimzi \(strimzi-kafka-operator 0\.48\.0\) in kafka: pods ready 0/1; "
+            r"pod strimzi-operator-1 container operator: ErrImagePull")
+    assert len(shown) == 3, shown
+    assert re.fullmatch(r"  waiting \(0s\): " + line, shown[0]), shown
+    assert re.fullmatch(r"  waiting \([1-9]\d*s\): " + line, shown[1]), shown  # the same state, a second on
+    assert re.fullmatch(r"  done \(\d+s\): " + line, shown[2]), shown
 
 
 @pytest.mark.parametrize("helm, check_mode, transport", [
@@ -80,10 +85,9 @@ def test_no_line_and_no_reading_when_helm_does_not_wait_here(monkeypatch, pods, 
 
 def test_pods_that_cannot_be_read_say_why_and_the_wait_goes_on(monkeypatch):
     monkeypatch.setattr(_k8s_client, "open_client", lambda kubeconfig=None, context=None: (None, "no kubeconfig"))
-    shown, stop = [], threading.Event()
-    clock = iter([0.0, 31.0, 62.0]).__next__
-    waits = iter([False, False, True])
-    stop.wait = lambda interval: next(waits)
-    helm_release.report(HELM, helm_release.namespace_pods(HELM), stop, 30, shown.append, clock=clock)
-    assert shown == ["  waiting (31s): release strimzi (strimzi-kafka-operator 0.48.0) in kafka: no kubeconfig",
-                     "  waiting (1m02s): release strimzi (strimzi-kafka-operator 0.48.0) in kafka: no kubeconfig"]
+    shown = []
+    ended = iter([False, False, True])  # Helm still waits at the first two looks, has ended by the third
+    stop = SimpleNamespace(is_set=lambda: next(ended), wait=lambda interval: False)
+    helm_release.report(HELM, helm_release.namespace_pods(HELM), stop, 30, shown.append)
+    assert shown == ["  waiting (0s): release strimzi (strimzi-kafka-operator 0.48.0) in kafka: no kubeconfig",
+                     "  done (0s): release strimzi (strimzi-kafka-operator 0.48.0) in kafka: no kubeconfig"]

@@ -7,17 +7,13 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.eventstack.oke.plugins.modules import postgres_check
-from tests.support.postgres_server import APP_PASSWORD, free_port
+from tests.support.postgres_server import APP_PASSWORD, password_free_runner, free_port
 
 
 @pytest.fixture()
 def run(run_module):
     """run(**args): postgres_check with args; the password never reaches its output."""
-    def run_(**args):
-        code, result, out = run_module(postgres_check, args, output=True)
-        assert APP_PASSWORD not in out, "the password reached the module's output"
-        return code, result
-    return run_
+    return password_free_runner(run_module, postgres_check)
 
 
 def test_unknown_host_is_dns(run):
