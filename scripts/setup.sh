@@ -26,11 +26,13 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 
+# --no-compile: pip would byte-compile every file of every package (most of set-up's CPU time, the oci SDK alone has
+# thousands of modules); Python compiles and caches the modules a run actually imports the first time it does.
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
   say "installing Python packages from requirements.txt"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 
@@ -41,7 +43,7 @@ side_venv() {  # venv requirements-file what: a venv of its own, (re)installed w
   if [ "$want" != "$have" ]; then
     say "installing $3 into $venv from $requirements"
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$requirements"
     echo "$want" > "$venv/.requirements.sha256"
   fi
 }

@@ -5,6 +5,7 @@ against the local OCI API stand-in (tests/support/oci_standin.py), as a user run
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 
@@ -17,10 +18,12 @@ from tests.support.oci_config import write_config
 from tests.support.oci_standin import COMPARTMENT, OciStandIn, Scenario
 from tests.support.oke_api_standin import OkeApiStandIn
 from tests.support.playbook import REPO, run_playbook
+from tests.support.warm_python import WarmPython
 
 BASTION_SSH = os.path.join(REPO, "tests", "support", "bastion_ssh.py")
 
-ORACLE_OCI = os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci", "MANIFEST.json")
+COLLECTIONS = os.path.join(REPO, ".collections", "ansible_collections")
+ORACLE_OCI = os.path.join(COLLECTIONS, "oracle", "oci", "MANIFEST.json")
 if not os.path.exists(ORACLE_OCI):  # pragma: no cover - make setup installs it (from ../shared offline)
     pytest.fail("oracle.oci is not installed in .collections: run make setup (it installs it from Galaxy or from "
                 "../shared/collections)", pytrace=False)
@@ -40,7 +43,7 @@ class Stack:
     """One inventory's OCI layer against one stand-in: run(...) is `site.yml --tags infra`, destroy(...) is
     `destroy.yml --tags infra`; both return tests.support.playbook.Run."""
 
-    def __init__(self, oci, env_name, tmp_path, api=None):
+    def __init__(self, oci, env_name, tmp_path, api=None, interpreter=None):
         self.oci = oci
         self.env_name = env_name
         config, _pem = write_config(tmp_path, region=oci.scenario.region)
@@ -53,6 +56,8 @@ class Stack:
                          oke_cluster_poll_interval=1, oke_cluster_progress_interval=0, oci_network_poll_interval=1,
                          # prod's database is external: no PostgreSQL answers behind its example address here.
                          database_external_check=False)
+        if interpreter:
+            self.base["ansible_python_interpreter"] = interpreter
         if api is not None:
             # A private endpoint through the bastion: the SSH side of OCI Bastion (tests/support/bastion_ssh.py)
             # forwards to the API server stand-in; the controller connects from 203.0.113.7.
@@ -80,11 +85,11 @@ class Stack:
         return self.run(*args, playbook="playbooks/destroy.yml", **extra)
 
 
-# make test runs this layer on two workers with --dist loadgroup: each scenario plays whole stacks (a few minutes of
-# real oracle.oci module runs, CPU-bound), so the two workers' shares are set here from the durations the layer's log
-# lists (--durations): the dev lifecycle (~400 s) with the out-of-capacity recovery (~130 s), and the prod deploy
-# (~270 s) with the other recoveries (~150, ~120, ~5 s). By file, as before, one worker had prod and the recoveries
-# (~670 s) while the other ran the lifecycle alone.
+# make test runs this layer on two workers with --dist loadgroup: each scenario plays whole stacks (minutes of real
+# oracle.oci module runs, CPU-bound), so the two workers' shares are set here from the durations the layer's log lists
+# (--durations): the dev lifecycle (~210 s) with the out-of-capacity recovery (~65 s), and the prod deploy (~150 s)
+# with the other recoveries (~75, ~65, ~5 s). By file, one worker would have prod and the recoveries while the other
+# ran the lifecycle alone.
 FIRST_SHARE = {"test_dev_lifecycle_create_rerun_resize_upgrade_destroy",
                "test_a_pool_out_of_host_capacity_is_reported_then_recovered_in_another_ad"}
 
@@ -102,8 +107,37 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def module_names():
+    """The modules the roles run (oracle.oci's and this collection's), as importable names: what the warm python
+    imports once, so that it holds every third-party package they import."""
+    names = set()
+    for root, _dirs, files in os.walk(os.path.join(REPO, "roles")):
+        for name in files:
+            if name.endswith(".yml"):
+                with open(os.path.join(root, name), encoding="utf-8") as handle:
+                    names.update(re.findall(r"^\s*(oracle\.oci|eventstack\.oke)\.(\w+):", handle.read(), re.MULTILINE))
+    found = []
+    for collection, module in sorted(names):
+        namespace, name = collection.split(".")
+        if os.path.exists(os.path.join(COLLECTIONS, namespace, name, "plugins", "modules", module + ".py")):
+            found.append("ansible_collections.%s.%s.plugins.modules.%s" % (namespace, name, module))
+    return found
+
+
+@pytest.fixture(scope="session")
+def module_interpreter(tmp_path_factory):
+    """The ansible_python_interpreter of the layer's runs: tests/support/warm_python.py's client, whose runs start
+    with the oci SDK imported (the modules and Ansible's code still come from each run's payload); None, the
+    inventories' own interpreter, with EVENTSTACK_OCI_COLD_PYTHON=1."""
+    if os.environ.get("EVENTSTACK_OCI_COLD_PYTHON") == "1":
+        yield None
+        return
+    with WarmPython(tmp_path_factory.mktemp("warm-python"), module_names(), os.path.dirname(COLLECTIONS)) as warm:
+        yield warm.interpreter
+
+
 @pytest.fixture()
-def stack_factory(tmp_path):
+def stack_factory(tmp_path, module_interpreter):
     """stack_factory(env_name, scenario=None, api=False) -> Stack, its stand-in started (and stopped after the test);
     with api, also the API server behind the cluster's private endpoint (reached through the bastion)."""
     standins, stacks = [], []
@@ -115,7 +149,7 @@ def stack_factory(tmp_path):
         if api:
             server = OkeApiStandIn(oci).__enter__()
             standins.append(server)
-        stacks.append(Stack(oci, env_name, tmp_path / env_name, server))
+        stacks.append(Stack(oci, env_name, tmp_path / env_name, server, module_interpreter))
         return stacks[-1]
     yield make
     for stack in stacks:

@@ -1,0 +1,110 @@
+"""The oci layer's warm module interpreter (warm_python.py) behaves as a cold `python SCRIPT` would, for what a module
+run sees: argv, working directory, umask, environment, sys.path, standard streams, exit status, child processes;
+and it holds only third-party packages, never Ansible's or a collection's code, which each run imports from its own
+payload."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.support.playbook import REPO
+from tests.support.warm_python import WarmPython
+
+COLLECTIONS = os.path.join(REPO, ".collections")
+PROBE = textwrap.dedent("""\
+    import json, os, subprocess, sys
+    line = sys.stdin.readline()
+    report = {
+        "argv": sys.argv, "cwd": os.getcwd(), "umask": os.umask(0), "env": os.environ.get("PROBE_VALUE"),
+        "path0": sys.path[0], "extra": os.environ.get("PROBE_PATH") in sys.path, "stdin": line,
+        "main": __name__, "file": __file__,
+        "oci": "oci" in sys.modules, "yaml": "yaml" in sys.modules,
+        "ansible": sorted(m for m in sys.modules if m == "ansible" or m.startswith(("ansible.", "ansible_collections"))),
+        "child": subprocess.run([sys.executable, "-c", "import sys; sys.exit(3)"], check=False).returncode,
+    }
+    print(json.dumps(report))
+    sys.stderr.write("to stderr\\n")
+    sys.exit(int(sys.argv[1]))
+""")
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory):
+    with WarmPython(tmp_path_factory.mktemp("warm"), ["yaml", "ansible.module_utils.basic"], COLLECTIONS) as server:
+        yield server
+
+
+def run(interpreter, script, *args, cwd, env=None, stdin="", umask=0o027):
+    def set_umask():
+        os.umask(umask)
+    return subprocess.run([interpreter, str(script), *args], cwd=cwd, env=env, input=stdin, capture_output=True,
+                          text=True, check=False, preexec_fn=set_umask, timeout=60)
+
+
+def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, tmp_path):
+    script = tmp_path / "scripts" / "probe.py"
+    script.parent.mkdir()
+    script.write_text(PROBE)
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, PROBE_VALUE="from the client", PROBE_PATH=str(tmp_path / "extra"),
+               PYTHONPATH=str(tmp_path / "extra"))
+    proc = run(warm.interpreter, script, "4", cwd=work, env=env, stdin="first line\nsecond\n")
+    assert proc.returncode == 4, proc.stderr
+    assert proc.stderr == "to stderr\n"
+    report = __import__("json").loads(proc.stdout)
+    assert report["argv"] == [str(script), "4"] and report["file"] == str(script) and report["main"] == "__main__"
+    assert report["cwd"] == str(work) and report["umask"] == 0o027 and report["env"] == "from the client"
+    assert report["path0"] == str(script.parent) and report["extra"] is True
+    assert report["stdin"] == "first line\n"
+    assert report["child"] == 3, "a module's own child processes are waited for as usual"
+    # The preloaded third-party package is there; Ansible's code, which each module run brings in its payload, is not.
+    assert report["yaml"] is True and report["ansible"] == []
+
+    cold = run(sys.executable, script, "4", cwd=work, env=env, stdin="first line\nsecond\n")
+    cold_report = __import__("json").loads(cold.stdout)
+    for key in ("argv", "cwd", "umask", "env", "path0", "extra", "stdin", "main", "file", "child", "ansible"):
+        assert report[key] == cold_report[key], key
+    assert cold.returncode == proc.returncode
+
+
+@pytest.mark.parametrize("body, code, said", [
+    ("raise SystemExit('a message')", 1, "a message\n"),
+    ("raise SystemExit(None)", 0, ""),
+    ("raise ValueError('boom')", 1, "ValueError: boom"),
+    ("import os; os._exit(9)", 9, ""),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", -15, ""),
+])
+def test_exit_statuses_are_the_scripts(warm, tmp_path, body, code, said):
+    script = tmp_path / "exit.py"
+    script.write_text(body + "\n")
+    proc = run(warm.interpreter, script, cwd=tmp_path)
+    assert proc.returncode == code
+    assert said in proc.stderr
+    assert run(sys.executable, script, cwd=tmp_path).returncode == code, "as with a cold interpreter"
+
+
+def test_a_module_run_through_it_is_the_payloads(warm, tmp_path):
+    """An Ansible module run (AnsiballZ, not pipelined) gives the same result through the warm interpreter."""
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(textwrap.dedent("""\
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - ansible.builtin.stat:
+                path: /
+              register: found
+            - ansible.builtin.assert:
+                that: found.stat.isdir
+    """))
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
+                           "-c", "local", "-e", "ansible_python_interpreter=" + warm.interpreter, str(playbook)],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok=2" in proc.stdout
