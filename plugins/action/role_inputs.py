@@ -7,6 +7,7 @@ anything changes (the logic is in plugin_utils/_role_inputs.py)."""
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.eventstack.oke.plugins.plugin_utils import _filters_once  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.eventstack.oke.plugins.plugin_utils import _role_inputs
 
 ARGUMENT_SPEC = dict(roles=dict(type="list", elements="str", required=True))

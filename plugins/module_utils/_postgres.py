@@ -11,18 +11,16 @@ ever holds the password: redact() removes it from every text the check returns.
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import ssl
+import sys
 from urllib.parse import parse_qs, unquote, urlsplit
 
-try:
-    import pg8000.native
-
-    HAS_PG8000 = True
-    PG8000_IMPORT_ERROR = None
-except ImportError as _error:  # pragma: no cover - exercised when pg8000 is absent
-    HAS_PG8000 = False
-    PG8000_IMPORT_ERROR = _error
+# pg8000 is imported by the check itself (_connect), not here: the database filters load this file in every Ansible
+# task that templates one of the collection's filters, and only the check talks to a server.
+HAS_PG8000 = importlib.util.find_spec("pg8000") is not None
+PG8000_IMPORT_ERROR = None if HAS_PG8000 else ImportError("No module named 'pg8000'")
 
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 DEFAULT_PORT = 5432
@@ -101,7 +99,8 @@ def _chain(error):
 
 def _server_error(error):
     """(SQLSTATE, message) of an error the server sent, else (None, None)."""
-    if HAS_PG8000 and isinstance(error, pg8000.native.DatabaseError) and error.args \
+    native = sys.modules.get("pg8000.native")  # a server's error comes from a check that imported it
+    if native is not None and isinstance(error, native.DatabaseError) and error.args \
             and isinstance(error.args[0], dict):
         fields = error.args[0]
         return fields.get("C"), fields.get("M")
@@ -137,6 +136,8 @@ def classify(error, settings):
 
 
 def _connect(settings, context, timeout, application_name):
+    import pg8000.native  # pylint: disable=import-outside-toplevel
+
     return pg8000.native.Connection(
         user=settings["user"], password=settings["password"] or None, host=settings["host"],
         port=settings["port"], database=settings["database"], ssl_context=context, timeout=timeout,

@@ -33,6 +33,9 @@ def problems_var(role):
     return "%s_input_problems" % role
 
 
+_SPEC_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def main_spec(role, root=COLLECTION_ROOT):
     """The options of the role's `main` entry point, from roles/<role>/meta/argument_specs.yml."""
     path = os.path.join(root, "roles", role, "meta", "argument_specs.yml")
@@ -40,7 +43,7 @@ def main_spec(role, root=COLLECTION_ROOT):
         raise RoleInputsError("%s: no role of this collection has that name (no %s)" % (
             role, os.path.relpath(path, root)))
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = yaml.load(handle, Loader=_SPEC_LOADER) or {}  # nosec B506 - a safe loader (libyaml's when present)
     spec = (data.get("argument_specs") or {}).get("main")
     if not isinstance(spec, dict):
         raise RoleInputsError("%s: meta/argument_specs.yml has no entry point main" % role)
