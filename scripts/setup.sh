@@ -26,13 +26,21 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 
-# --no-compile: pip would byte-compile every file of every package (most of set-up's CPU time, the oci SDK alone has
-# thousands of modules); Python compiles and caches the modules a run actually imports the first time it does.
+# pip byte-compiles every file it installs one after the other (the oci SDK alone has some 18,000), most of set-up's
+# time; here it installs with --no-compile and compileall then compiles each venv on every core. Compiled they must
+# be: where PYTHONDONTWRITEBYTECODE is set (as on this project's build machines), Python never writes the cache itself
+# and would compile every module from source in every process.
+compile_venv() {
+  # Some packages ship files for other Python versions that do not compile; they are never imported.
+  "$1/bin/python" -m compileall -q -j 0 "$1/lib" >/dev/null 2>&1 || true
+}
+
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
   say "installing Python packages from requirements.txt"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+  compile_venv "$VENV"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 
@@ -44,6 +52,7 @@ side_venv() {  # venv requirements-file what: a venv of its own, (re)installed w
     say "installing $3 into $venv from $requirements"
     [ -x "$venv/bin/python" ] || "$PYTHON" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$requirements"
+    compile_venv "$venv"
     echo "$want" > "$venv/.requirements.sha256"
   fi
 }

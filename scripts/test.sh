@@ -47,12 +47,13 @@ print(count("passed"), count("failed") + count("errors?"))
 PY
 }
 
-record() {  # layer passed failed rc detail
-  local layer=$1 passed=$2 failed=$3 rc=$4 detail=$5
+record() {  # layer passed failed rc detail (the layer's time: since layer_started)
+  local layer=$1 passed=$2 failed=$3 rc=$4 detail=$5 took=$((SECONDS - layer_started))
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
-  summary+=("$(printf '%-11s %4d passed, %d failed  %s' "$layer" "$passed" "$failed" "$detail")")
+  summary+=("$(printf '%-11s %4d passed, %d failed  [%d:%02d]  %s' "$layer" "$passed" "$failed" $((took / 60)) \
+    $((took % 60)) "$detail")")
   if [ "$rc" -ne 0 ]; then
     echo "---- $layer failed (rc=$rc); last lines of $logs/$layer.log:"
     tail -n 60 "$logs/$layer.log"
@@ -69,6 +70,7 @@ run_pytest_layer() {  # layer paths...
 }
 
 for layer in $LAYERS; do
+  layer_started=$SECONDS
   case "$layer" in
     lint)
       echo "== lint"
@@ -118,5 +120,5 @@ done
 echo
 echo "== make test summary"
 printf '%s\n' "${summary[@]}"
-echo "total: $total_passed passed, $total_failed failed"
+echo "total: $total_passed passed, $total_failed failed in $((SECONDS / 60)) min $((SECONDS % 60)) s"
 [ "$total_failed" -eq 0 ]

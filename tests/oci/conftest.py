@@ -5,7 +5,6 @@ against the local OCI API stand-in (tests/support/oci_standin.py), as a user run
 from __future__ import annotations
 
 import os
-import re
 import socket
 import sys
 
@@ -17,7 +16,7 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _bastion
 from tests.support.oci_config import write_config
 from tests.support.oci_standin import COMPARTMENT, OciStandIn, Scenario
 from tests.support.oke_api_standin import OkeApiStandIn
-from tests.support.playbook import REPO, run_playbook
+from tests.support.playbook import REPO, playbook_env, run_playbook
 from tests.support.warm_python import WarmPython
 
 BASTION_SSH = os.path.join(REPO, "tests", "support", "bastion_ssh.py")
@@ -43,7 +42,7 @@ class Stack:
     """One inventory's OCI layer against one stand-in: run(...) is `site.yml --tags infra`, destroy(...) is
     `destroy.yml --tags infra`; both return tests.support.playbook.Run."""
 
-    def __init__(self, oci, env_name, tmp_path, api=None, interpreter=None):
+    def __init__(self, oci, env_name, tmp_path, api=None):
         self.oci = oci
         self.env_name = env_name
         config, _pem = write_config(tmp_path, region=oci.scenario.region)
@@ -56,8 +55,6 @@ class Stack:
                          oke_cluster_poll_interval=1, oke_cluster_progress_interval=0, oci_network_poll_interval=1,
                          # prod's database is external: no PostgreSQL answers behind its example address here.
                          database_external_check=False)
-        if interpreter:
-            self.base["ansible_python_interpreter"] = interpreter
         if api is not None:
             # A private endpoint through the bastion: the SSH side of OCI Bastion (tests/support/bastion_ssh.py)
             # forwards to the API server stand-in; the controller connects from 203.0.113.7.
@@ -68,6 +65,17 @@ class Stack:
                              oke_cluster_bastion_ssh_key_path=str(tmp_path / "ssh" / "bastion"),
                              oke_cluster_bastion_tunnel_dir=str(tmp_path / "tunnels"),
                              oke_cluster_bastion_local_port=free_port(), oke_cluster_bastion_wait_timeout=60)
+
+    def warm_modules(self, where):
+        """Start the stack's module interpreter (tests/support/warm_python.py): its runs start with the oci SDK
+        imported, in the environment the stack's runs have (the modules and Ansible's code still come from each
+        run's payload; a run in another environment is a cold one). Returns the server, to be stopped after the
+        test; None with EVENTSTACK_OCI_COLD_PYTHON=1, which runs the layer with the inventories' interpreter."""
+        if os.environ.get("EVENTSTACK_OCI_COLD_PYTHON") == "1":
+            return None
+        warm = WarmPython.for_the_roles(where, env=playbook_env(self.env)).__enter__()
+        self.base["ansible_python_interpreter"] = warm.interpreter
+        return warm
 
     def stop_tunnel(self):
         record = _bastion.read_record(os.path.join(self.base.get("oke_cluster_bastion_tunnel_dir", ""),
@@ -107,37 +115,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def module_names():
-    """The modules the roles run (oracle.oci's and this collection's), as importable names: what the warm python
-    imports once, so that it holds every third-party package they import."""
-    names = set()
-    for root, _dirs, files in os.walk(os.path.join(REPO, "roles")):
-        for name in files:
-            if name.endswith(".yml"):
-                with open(os.path.join(root, name), encoding="utf-8") as handle:
-                    names.update(re.findall(r"^\s*(oracle\.oci|eventstack\.oke)\.(\w+):", handle.read(), re.MULTILINE))
-    found = []
-    for collection, module in sorted(names):
-        namespace, name = collection.split(".")
-        if os.path.exists(os.path.join(COLLECTIONS, namespace, name, "plugins", "modules", module + ".py")):
-            found.append("ansible_collections.%s.%s.plugins.modules.%s" % (namespace, name, module))
-    return found
-
-
-@pytest.fixture(scope="session")
-def module_interpreter(tmp_path_factory):
-    """The ansible_python_interpreter of the layer's runs: tests/support/warm_python.py's client, whose runs start
-    with the oci SDK imported (the modules and Ansible's code still come from each run's payload); None, the
-    inventories' own interpreter, with EVENTSTACK_OCI_COLD_PYTHON=1."""
-    if os.environ.get("EVENTSTACK_OCI_COLD_PYTHON") == "1":
-        yield None
-        return
-    with WarmPython(tmp_path_factory.mktemp("warm-python"), module_names(), os.path.dirname(COLLECTIONS)) as warm:
-        yield warm.interpreter
-
-
 @pytest.fixture()
-def stack_factory(tmp_path, module_interpreter):
+def stack_factory(tmp_path):
     """stack_factory(env_name, scenario=None, api=False) -> Stack, its stand-in started (and stopped after the test);
     with api, also the API server behind the cluster's private endpoint (reached through the bastion)."""
     standins, stacks = [], []
@@ -149,7 +128,10 @@ def stack_factory(tmp_path, module_interpreter):
         if api:
             server = OkeApiStandIn(oci).__enter__()
             standins.append(server)
-        stacks.append(Stack(oci, env_name, tmp_path / env_name, server, module_interpreter))
+        stacks.append(Stack(oci, env_name, tmp_path / env_name, server))
+        warm = stacks[-1].warm_modules(tmp_path / ("%s-python" % env_name))
+        if warm:
+            standins.append(warm)
         return stacks[-1]
     yield make
     for stack in stacks:

@@ -43,11 +43,18 @@ def run_playbook(inventory, *args, extra_vars=None, env=None, playbook="playbook
     if extra_vars:
         cmd += ["-e", yaml.safe_dump(extra_vars, default_flow_style=True, width=10 ** 6).strip()]
     cmd += list(args)
+    proc = subprocess.run(cmd, cwd=REPO, env=playbook_env(env), capture_output=True, text=True, timeout=timeout,
+                          check=False)
+    return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def playbook_env(env=None):
+    """The environment run_playbook gives ansible-playbook (and so its modules): this process's, the repository's
+    ansible.cfg, no colour, this venv's bin first, then env."""
     full_env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                     ANSIBLE_FORCE_COLOR="0", PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     full_env.update(env or {})
-    proc = subprocess.run(cmd, cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
-    return Run(proc.returncode, proc.stdout + proc.stderr)
+    return full_env
 
 
 def inventory_vars(env_name):

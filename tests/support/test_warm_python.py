@@ -1,7 +1,7 @@
 """The oci layer's warm module interpreter (warm_python.py) behaves as a cold `python SCRIPT` would, for what a module
 run sees: argv, working directory, umask, environment, sys.path, standard streams, exit status, child processes;
-and it holds only third-party packages, never Ansible's or a collection's code, which each run imports from its own
-payload."""
+it holds only third-party packages, never Ansible's or a collection's code, which each run imports from its own
+payload; and a run whose environment is not the one the server imported in is a cold one."""
 
 from __future__ import annotations
 
@@ -33,9 +33,17 @@ PROBE = textwrap.dedent("""\
 """)
 
 
+@pytest.fixture(scope="module", name="env")
+def fixture_env(tmp_path_factory):
+    """The environment of the runs, which the server imports in."""
+    extra = str(tmp_path_factory.mktemp("extra"))
+    return dict(os.environ, PROBE_VALUE="from the client", PROBE_PATH=extra, PYTHONPATH=extra)
+
+
 @pytest.fixture(scope="module")
-def warm(tmp_path_factory):
-    with WarmPython(tmp_path_factory.mktemp("warm"), ["yaml", "ansible.module_utils.basic"], COLLECTIONS) as server:
+def warm(tmp_path_factory, env):
+    with WarmPython(tmp_path_factory.mktemp("warm"), ["yaml", "ansible.module_utils.basic"], COLLECTIONS,
+                    env=env) as server:
         yield server
 
 
@@ -46,15 +54,13 @@ def run(interpreter, script, *args, cwd, env=None, stdin="", umask=0o027):
                           text=True, check=False, preexec_fn=set_umask, timeout=60)
 
 
-def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, tmp_path):
+def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, env, tmp_path):
     script = tmp_path / "scripts" / "probe.py"
     script.parent.mkdir()
     script.write_text(PROBE)
     work = tmp_path / "work"
     work.mkdir()
-    env = dict(os.environ, PROBE_VALUE="from the client", PROBE_PATH=str(tmp_path / "extra"),
-               PYTHONPATH=str(tmp_path / "extra"))
-    proc = run(warm.interpreter, script, "4", cwd=work, env=env, stdin="first line\nsecond\n")
+    proc = run(warm.interpreter, script, "4", cwd=work, env=dict(env, PWD=str(work)), stdin="first line\nsecond\n")
     assert proc.returncode == 4, proc.stderr
     assert proc.stderr == "to stderr\n"
     report = __import__("json").loads(proc.stdout)
@@ -71,6 +77,18 @@ def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, tmp_path):
     for key in ("argv", "cwd", "umask", "env", "path0", "extra", "stdin", "main", "file", "child", "ansible"):
         assert report[key] == cold_report[key], key
     assert cold.returncode == proc.returncode
+    assert warm.runs()[-1] == "warm %s" % script
+
+
+def test_a_run_in_another_environment_is_a_cold_one(warm, env, tmp_path):
+    """The package the server imported in its environment is not in the run's process: a fresh interpreter ran."""
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    proc = run(warm.interpreter, script, "0", cwd=tmp_path, env=dict(env, PROBE_VALUE="another value"))
+    report = __import__("json").loads(proc.stdout)
+    assert proc.returncode == 0 and report["env"] == "another value"
+    assert report["yaml"] is False and report["argv"] == [str(script), "0"] and report["child"] == 3
+    assert warm.runs()[-1] == "cold %s (the environment differs: PROBE_VALUE)" % script
 
 
 @pytest.mark.parametrize("body, code, said", [
@@ -80,17 +98,19 @@ def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, tmp_path):
     ("import os; os._exit(9)", 9, ""),
     ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)", -15, ""),
 ])
-def test_exit_statuses_are_the_scripts(warm, tmp_path, body, code, said):
+def test_exit_statuses_are_the_scripts(warm, env, tmp_path, body, code, said):
     script = tmp_path / "exit.py"
     script.write_text(body + "\n")
-    proc = run(warm.interpreter, script, cwd=tmp_path)
+    proc = run(warm.interpreter, script, cwd=tmp_path, env=env)
     assert proc.returncode == code
     assert said in proc.stderr
-    assert run(sys.executable, script, cwd=tmp_path).returncode == code, "as with a cold interpreter"
+    assert run(sys.executable, script, cwd=tmp_path, env=env).returncode == code, "as with a cold interpreter"
+    assert warm.runs()[-1].startswith("warm ")
 
 
-def test_a_module_run_through_it_is_the_payloads(warm, tmp_path):
-    """An Ansible module run (AnsiballZ, not pipelined) gives the same result through the warm interpreter."""
+def test_a_module_run_through_it_is_the_payloads(warm, env, tmp_path):
+    """An Ansible module run (AnsiballZ, not pipelined) gives the same result through the warm interpreter, warm in
+    the server's environment and cold with a task environment of its own."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(textwrap.dedent("""\
         - hosts: localhost
@@ -99,12 +119,19 @@ def test_a_module_run_through_it_is_the_payloads(warm, tmp_path):
             - ansible.builtin.stat:
                 path: /
               register: found
+            - ansible.builtin.stat:
+                path: /
+              environment:
+                PROBE_VALUE: set by the task
+              register: again
             - ansible.builtin.assert:
-                that: found.stat.isdir
+                that: found.stat.isdir and again.stat.isdir
     """))
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    before = len(warm.runs())
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,",
                            "-c", "local", "-e", "ansible_python_interpreter=" + warm.interpreter, str(playbook)],
                           cwd=REPO, env=env, capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "ok=2" in proc.stdout
+    assert "ok=3" in proc.stdout
+    runs = [line.split(" ", 1)[0] + line.split("(", 1)[-1] * ("(" in line) for line in warm.runs()[before:]]
+    assert runs == ["warm", "coldthe environment differs: PROBE_VALUE)"], warm.runs()[before:]

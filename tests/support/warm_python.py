@@ -11,8 +11,15 @@ payload (ansible.module_utils and the collections' code are imported from the pa
 server imports them to learn what they need and then forgets them). Only the packages outside Ansible (oci,
 cryptography, requests, kubernetes, ...) are already in sys.modules.
 
-    with WarmPython(tmp_dir, preload=[...]) as warm:
-        run_playbook(..., extra_vars={"ansible_python_interpreter": warm.interpreter})
+Packages read the environment when they are imported (the oci SDK reads OCI_DEVELOPER_TOOL_CONFIGURATION_FILE_PATH
+then, for one), so the server imports them in the environment its runs will have (`env`, what run_playbook gives
+ansible-playbook), and a run whose environment differs from it (a task's `environment:`, another variable) is not
+forked warm: its process executes a cold interpreter, exactly as `python SCRIPT` would run. Only the variables a
+shell keeps for itself (PWD, SHLVL, _, OLDPWD) may differ. The server's log (`.log`) says which runs went cold and
+why.
+
+    with WarmPython(tmp_dir, [...], collections, env=playbook_env(stack_env)) as warm:
+        run_playbook(..., env=stack_env, extra_vars={"ansible_python_interpreter": warm.interpreter})
 
 `python warm_python.py serve SOCKET [MODULE ...]` is the server (started by WarmPython); the client is a small
 script WarmPython writes, run by this same interpreter with -S -E (standard library only, no start-up cost).
@@ -26,6 +33,7 @@ import builtins
 import importlib
 import json
 import os
+import re
 import runpy
 import signal
 import socket
@@ -62,6 +70,8 @@ sys.exit(int(status))
 
 # What the server imports for its module list and then removes again: these come from each run's AnsiballZ payload.
 OWN = ("ansible", "ansible_collections", "__main__")
+# What a shell sets for itself (Ansible's local connection runs the interpreter through /bin/sh).
+SHELL_OWN = frozenset(("PWD", "OLDPWD", "SHLVL", "_"))
 
 
 def _ours(name):
@@ -107,6 +117,12 @@ def _exit_code(exc):
     return 1
 
 
+def env_difference(imported_with, env):
+    """The variables (sorted) whose value differs between the server's import environment and a run's."""
+    keys = (set(imported_with) | set(env)) - SHELL_OWN
+    return sorted(key for key in keys if imported_with.get(key) != env.get(key))
+
+
 def _run(request, base_path):
     """In the forked process: become the client's process (streams, directory, umask, environment, argv, sys.path as
     a cold interpreter would compute it) and run its script as __main__. Returns the exit status."""
@@ -136,16 +152,30 @@ def _run(request, base_path):
     return code
 
 
-def _serve_one(conn, base_path):
+def _cold(request):
+    """Become the client's process and execute a fresh interpreter on its argv (what `python SCRIPT` does)."""
+    os.chdir(request["cwd"])
+    os.umask(request["umask"])
+    os.execve(sys.executable, [sys.executable] + request["argv"], request["env"])
+
+
+def _serve_one(conn, base_path, imported_with, log):
     """In the forked handler: a second fork runs the script (so that its exit status, even from os._exit or a signal,
-    is the process's own); the handler waits for it and sends the status to the client."""
+    is the process's own), warm when the run's environment is the one the server imported in, else cold; the
+    handler waits for it and sends the status to the client."""
     request, fds = _receive(conn)
+    differ = env_difference(imported_with, request["env"])
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write("%s %s%s\n" % ("cold" if differ else "warm", " ".join(request["argv"][:1]) or "<stdin>",
+                                    " (the environment differs: %s)" % ", ".join(differ) if differ else ""))
     pid = os.fork()
     if pid == 0:
         conn.close()
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
             os.close(fd)
+        if differ:
+            _cold(request)
         code = 1
         try:
             code = _run(request, base_path)
@@ -167,6 +197,8 @@ def _serve_one(conn, base_path):
 
 
 def serve(path, modules, collections_path):
+    imported_with = dict(os.environ)
+    log = path + ".log"
     preload(modules, collections_path)
     script_dir = os.path.dirname(os.path.realpath(__file__))
     inherited = set(entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry)
@@ -191,27 +223,63 @@ def serve(path, modules, collections_path):
             listener.close()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             conn.settimeout(None)
-            _serve_one(conn, base_path)
+            _serve_one(conn, base_path, imported_with, log)
         conn.close()
 
 
-class WarmPython:
-    """The server, started in directory `where` with `preload` imported, and the client script for
-    ansible_python_interpreter (`.interpreter`)."""
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS = os.path.join(REPO, ".collections")
 
-    def __init__(self, where, preload_modules, collections_path):
+
+def role_modules(repo=REPO, collections=COLLECTIONS):
+    """The modules the roles run (oracle.oci's and this collection's), as importable names: what the server imports
+    once, so that it holds every third-party package they import."""
+    names = set()
+    for root, _dirs, files in os.walk(os.path.join(repo, "roles")):
+        for name in files:
+            if name.endswith(".yml"):
+                with open(os.path.join(root, name), encoding="utf-8") as handle:
+                    names.update(re.findall(r"^\s*(oracle\.oci|eventstack\.oke)\.(\w+):", handle.read(), re.MULTILINE))
+    found = []
+    for collection, module in sorted(names):
+        namespace, name = collection.split(".")
+        if os.path.exists(os.path.join(collections, "ansible_collections", namespace, name, "plugins", "modules",
+                                       module + ".py")):
+            found.append("ansible_collections.%s.%s.plugins.modules.%s" % (namespace, name, module))
+    return found
+
+
+class WarmPython:
+    """The server, started in directory `where` and environment `env` (default this process's) with
+    `preload_modules` imported, and the client script for ansible_python_interpreter (`.interpreter`)."""
+
+    @classmethod
+    def for_the_roles(cls, where, env=None):
+        """One that holds what the modules the roles run import."""
+        return cls(where, role_modules(), COLLECTIONS, env=env)
+
+    def __init__(self, where, preload_modules, collections_path, env=None):
         self.where = str(where)
         self.preload = list(preload_modules)
         self.collections_path = collections_path
+        self.env = dict(os.environ if env is None else env)
         self.socket = os.path.join(self.where, "warm-python.sock")
+        self.log = self.socket + ".log"
         self.interpreter = os.path.join(self.where, "warm-python")
         self.process = None
+
+    def runs(self):
+        """The log's lines: "warm <script>" or "cold <script> (the environment differs: ...)"."""
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log, encoding="utf-8") as handle:
+            return handle.read().splitlines()
 
     def __enter__(self):
         os.makedirs(self.where, exist_ok=True)
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with
             [sys.executable, os.path.abspath(__file__), "serve", self.socket, self.collections_path, *self.preload],
-            stdout=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, text=True, env=self.env)
         if self.process.stdout.readline().strip() != "ready":
             self.process.kill()
             raise RuntimeError("the warm python server did not start (its imports failed: see the output above)")
