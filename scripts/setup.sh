@@ -35,15 +35,6 @@ compile_venv() {
   "$1/bin/python" -m compileall -q -j 0 "$1/lib" >/dev/null 2>&1 || true
 }
 
-want=$(sha256sum requirements.txt | cut -d' ' -f1)
-have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
-if [ "$want" != "$have" ]; then
-  say "installing Python packages from requirements.txt"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
-  compile_venv "$VENV"
-  echo "$want" > "$VENV/.requirements.sha256"
-fi
-
 side_venv() {  # venv requirements-file what: a venv of its own, (re)installed when the requirements file changes
   local venv=$1 requirements=$2 want have
   want=$(sha256sum "$requirements" | cut -d' ' -f1)
@@ -56,13 +47,27 @@ side_venv() {  # venv requirements-file what: a venv of its own, (re)installed w
     echo "$want" > "$venv/.requirements.sha256"
   fi
 }
+# The side venvs install in the background while .venv does (each is its own directory; about a minute less).
+side_pids=()
 # checkov, for scripts/scan.py (make plan, the render tests): its pins clash with ansible-lint's.
-side_venv .venv-checkov requirements-checkov.txt checkov
+side_venv .venv-checkov requirements-checkov.txt checkov & side_pids+=($!)
 # galaxy-importer, for the release check (tests/support/test_release.py): it needs attrs<24.
-side_venv .venv-importer requirements-importer.txt galaxy-importer
+side_venv .venv-importer requirements-importer.txt galaxy-importer & side_pids+=($!)
 # The oci CLI, which the kubeconfig OKE returns runs for every API call (oci ce cluster generate-token): its pins clash
 # with requirements.txt. Linked into .venv/bin, which every make target and an activated venv put on the PATH.
-side_venv .venv-oci-cli requirements-oci-cli.txt "the oci CLI"
+side_venv .venv-oci-cli requirements-oci-cli.txt "the oci CLI" & side_pids+=($!)
+
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  say "installing Python packages from requirements.txt"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+  compile_venv "$VENV"
+  echo "$want" > "$VENV/.requirements.sha256"
+fi
+for pid in "${side_pids[@]}"; do
+  wait "$pid" || { echo "setup: a side venv could not be installed (see the pip output above)" >&2; exit 1; }
+done
 if [ "$(readlink "$VENV/bin/oci" 2>/dev/null)" != "../../.venv-oci-cli/bin/oci" ]; then
   ln -sfn ../../.venv-oci-cli/bin/oci "$VENV/bin/oci"
 fi

@@ -95,11 +95,11 @@ class Stack:
 
 # make test runs this layer on two workers with --dist loadgroup: each scenario plays whole stacks (minutes of real
 # oracle.oci module runs, CPU-bound), so the two workers' shares are set here from the durations the layer's log lists
-# (--durations): the dev lifecycle (~210 s) with the out-of-capacity recovery (~65 s), and the prod deploy (~150 s)
-# with the other recoveries (~75, ~65, ~5 s). By file, one worker would have prod and the recoveries while the other
+# (--durations): the dev lifecycle (~235 s) with the enhanced cluster's upgrade (~90 s), and the prod deploy (~185 s)
+# with the other recoveries (~75, ~70, ~5 s). By file, one worker would have prod and the recoveries while the other
 # ran the lifecycle alone.
 FIRST_SHARE = {"test_dev_lifecycle_create_rerun_resize_upgrade_destroy",
-               "test_a_pool_out_of_host_capacity_is_reported_then_recovered_in_another_ad"}
+               "test_an_enhanced_clusters_upgrade_cycles_its_nodes_and_throttling_is_retried"}
 
 
 def pytest_collection_modifyitems(items):

@@ -135,3 +135,35 @@ def test_a_module_run_through_it_is_the_payloads(warm, env, tmp_path):
     assert "ok=3" in proc.stdout
     runs = [line.split(" ", 1)[0] + line.split("(", 1)[-1] * ("(" in line) for line in warm.runs()[before:]]
     assert runs == ["warm", "coldthe environment differs: PROBE_VALUE)"], warm.runs()[before:]
+
+
+def test_a_payload_file_uses_the_cached_code_of_the_same_bytes_and_only_those(tmp_path, monkeypatch):
+    """The bytecode cache: code cached for a file's exact bytes serves a payload file with those bytes, under the
+    payload's path (nested functions too); a file with other bytes is compiled from them."""
+    import hashlib  # pylint: disable=import-outside-toplevel
+    import zipfile  # pylint: disable=import-outside-toplevel
+    import zipimport  # pylint: disable=import-outside-toplevel
+
+    from tests.support import warm_python  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(zipimport, "_compile_source", zipimport._compile_source)  # restored after the test
+    cached_source = b"def where():\n    return __name__\n\nVALUE = 1\n"
+    other_source = b"VALUE = 2\n"
+    # The cached code is marked (VALUE 'cached') so that the test sees which code the import got.
+    marked = cached_source.replace(b"VALUE = 1", b"VALUE = 'cached'")
+    cache = {hashlib.sha256(cached_source).digest(): compile(marked, "/elsewhere/same.py", "exec")}
+    payload = tmp_path / "payload.zip"
+    with zipfile.ZipFile(payload, "w") as archive:
+        archive.writestr("same.py", cached_source)
+        archive.writestr("other.py", other_source)
+    warm_python.use_cache(cache)
+    importer = zipimport.zipimporter(str(payload))
+    same, other = importer.get_code("same"), importer.get_code("other")
+    assert same.co_filename == str(payload / "same.py")
+    (function,) = [c for c in same.co_consts if isinstance(c, type(same))]
+    assert function.co_filename == str(payload / "same.py")
+    namespace, other_namespace = {}, {}
+    exec(same, namespace)  # noqa: S102 pylint: disable=exec-used
+    exec(other, other_namespace)  # noqa: S102 pylint: disable=exec-used
+    assert namespace["VALUE"] == "cached"
+    assert other_namespace["VALUE"] == 2 and other.co_filename == str(payload / "other.py")

@@ -18,6 +18,11 @@ forked warm: its process executes a cold interpreter, exactly as `python SCRIPT`
 shell keeps for itself (PWD, SHLVL, _, OLDPWD) may differ. The server's log (`.log`) says which runs went cold and
 why.
 
+The payload's own files are compiled from the payload's bytes, as zipimport does; what the server keeps is Python's
+bytecode cache for them: the code compiled from each file the preloaded modules imported, keyed by the sha256 of its
+bytes, is used for a payload file with exactly those bytes (with the payload's path as its file name), as a .pyc
+validated by its source's hash would be. Any other file is compiled as usual.
+
     with WarmPython(tmp_dir, [...], collections, env=playbook_env(stack_env)) as warm:
         run_playbook(..., env=stack_env, extra_vars={"ansible_python_interpreter": warm.interpreter})
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 import array
 import atexit
 import builtins
+import hashlib
 import importlib
 import json
 import os
@@ -80,15 +86,41 @@ def _ours(name):
 
 def preload(modules, collections_path):
     """Import the modules (and so every third-party package they import), then drop Ansible's and the collections'
-    own modules from sys.modules so that each run imports them from its payload."""
+    own modules from sys.modules so that each run imports them from its payload. Returns the bytecode cache of those
+    dropped: {sha256 of a file's bytes: the code compiled from them}."""
     sys.path.insert(0, collections_path)
     try:
         for name in modules:
             importlib.import_module(name)
     finally:
         sys.path.remove(collections_path)
+    cache = {}
     for name in [name for name in sys.modules if _ours(name)]:
-        del sys.modules[name]
+        path = getattr(sys.modules.pop(name), "__file__", None)
+        if path and path.endswith(".py"):
+            with open(path, "rb") as handle:
+                source = handle.read()
+            cache[hashlib.sha256(source).digest()] = compile(source.replace(b"\r\n", b"\n").replace(b"\r", b"\n"), path, "exec",
+                                                             dont_inherit=True)
+    return cache
+
+
+def _renamed(code, filename):
+    """The code object (and the code objects it holds) with co_filename set, as compiling it there would have."""
+    consts = tuple(_renamed(const, filename) if isinstance(const, type(code)) else const for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def use_cache(cache):
+    """Make zipimport take the cached code of a payload file whose bytes are a cached file's."""
+    import zipimport  # pylint: disable=import-outside-toplevel
+
+    compile_source = zipimport._compile_source  # pylint: disable=protected-access
+
+    def cached(pathname, source):
+        code = cache.get(hashlib.sha256(source).digest())
+        return compile_source(pathname, source) if code is None else _renamed(code, pathname)
+    zipimport._compile_source = cached  # pylint: disable=protected-access
 
 
 def _receive(conn):
@@ -159,7 +191,7 @@ def _cold(request):
     os.execve(sys.executable, [sys.executable] + request["argv"], request["env"])
 
 
-def _serve_one(conn, base_path, imported_with, log):
+def _serve_one(conn, base_path, imported_with, log, cache):
     """In the forked handler: a second fork runs the script (so that its exit status, even from os._exit or a signal,
     is the process's own), warm when the run's environment is the one the server imported in, else cold; the
     handler waits for it and sends the status to the client."""
@@ -176,6 +208,7 @@ def _serve_one(conn, base_path, imported_with, log):
             os.close(fd)
         if differ:
             _cold(request)
+        use_cache(cache)
         code = 1
         try:
             code = _run(request, base_path)
@@ -199,7 +232,7 @@ def _serve_one(conn, base_path, imported_with, log):
 def serve(path, modules, collections_path):
     imported_with = dict(os.environ)
     log = path + ".log"
-    preload(modules, collections_path)
+    cache = preload(modules, collections_path)
     script_dir = os.path.dirname(os.path.realpath(__file__))
     inherited = set(entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry)
     base_path = [entry for entry in sys.path if entry != script_dir and entry not in inherited]
@@ -223,7 +256,7 @@ def serve(path, modules, collections_path):
             listener.close()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             conn.settimeout(None)
-            _serve_one(conn, base_path, imported_with, log)
+            _serve_one(conn, base_path, imported_with, log, cache)
         conn.close()
 
 
