@@ -21,8 +21,7 @@ from tests.support.warm_python import WarmPython
 
 BASTION_SSH = os.path.join(REPO, "tests", "support", "bastion_ssh.py")
 
-COLLECTIONS = os.path.join(REPO, ".collections", "ansible_collections")
-ORACLE_OCI = os.path.join(COLLECTIONS, "oracle", "oci", "MANIFEST.json")
+ORACLE_OCI = os.path.join(REPO, ".collections", "ansible_collections", "oracle", "oci", "MANIFEST.json")
 if not os.path.exists(ORACLE_OCI):  # pragma: no cover - make setup installs it (from ../shared offline)
     pytest.fail("oracle.oci is not installed in .collections: run make setup (it installs it from Galaxy or from "
                 "../shared/collections)", pytrace=False)

@@ -5,6 +5,7 @@ payload; and a run whose environment is not the one the server imported in is a 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, env, tmp_path):
     proc = run(warm.interpreter, script, "4", cwd=work, env=dict(env, PWD=str(work)), stdin="first line\nsecond\n")
     assert proc.returncode == 4, proc.stderr
     assert proc.stderr == "to stderr\n"
-    report = __import__("json").loads(proc.stdout)
+    report = json.loads(proc.stdout)
     assert report["argv"] == [str(script), "4"] and report["file"] == str(script) and report["main"] == "__main__"
     assert report["cwd"] == str(work) and report["umask"] == 0o027 and report["env"] == "from the client"
     assert report["path0"] == str(script.parent) and report["extra"] is True
@@ -73,7 +74,7 @@ def test_a_script_sees_what_a_cold_interpreter_gives_it(warm, env, tmp_path):
     assert report["yaml"] is True and report["ansible"] == []
 
     cold = run(sys.executable, script, "4", cwd=work, env=env, stdin="first line\nsecond\n")
-    cold_report = __import__("json").loads(cold.stdout)
+    cold_report = json.loads(cold.stdout)
     for key in ("argv", "cwd", "umask", "env", "path0", "extra", "stdin", "main", "file", "child", "ansible"):
         assert report[key] == cold_report[key], key
     assert cold.returncode == proc.returncode
@@ -85,7 +86,7 @@ def test_a_run_in_another_environment_is_a_cold_one(warm, env, tmp_path):
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
     proc = run(warm.interpreter, script, "0", cwd=tmp_path, env=dict(env, PROBE_VALUE="another value"))
-    report = __import__("json").loads(proc.stdout)
+    report = json.loads(proc.stdout)
     assert proc.returncode == 0 and report["env"] == "another value"
     assert report["yaml"] is False and report["argv"] == [str(script), "0"] and report["child"] == 3
     assert warm.runs()[-1] == "cold %s (the environment differs: PROBE_VALUE)" % script

@@ -47,6 +47,7 @@ import subprocess
 import sys
 import threading
 import traceback
+import zipimport
 
 CLIENT = r'''#!{python} -SE
 # The oci layer's module interpreter: the run happens in a process forked from {server} (tests/support/warm_python.py).
@@ -100,8 +101,9 @@ def preload(modules, collections_path):
         if path and path.endswith(".py"):
             with open(path, "rb") as handle:
                 source = handle.read()
-            cache[hashlib.sha256(source).digest()] = compile(source.replace(b"\r\n", b"\n").replace(b"\r", b"\n"), path, "exec",
-                                                             dont_inherit=True)
+            # compiled as zipimport compiles a payload file (line endings normalized, no inherited flags)
+            compiled = zipimport._compile_source(path, source)  # pylint: disable=protected-access
+            cache[hashlib.sha256(source).digest()] = compiled
     return cache
 
 
@@ -113,8 +115,6 @@ def _renamed(code, filename):
 
 def use_cache(cache):
     """Make zipimport take the cached code of a payload file whose bytes are a cached file's."""
-    import zipimport  # pylint: disable=import-outside-toplevel
-
     compile_source = zipimport._compile_source  # pylint: disable=protected-access
 
     def cached(pathname, source):
@@ -155,11 +155,16 @@ def env_difference(imported_with, env):
     return sorted(key for key in keys if imported_with.get(key) != env.get(key))
 
 
-def _run(request, base_path):
-    """In the forked process: become the client's process (streams, directory, umask, environment, argv, sys.path as
-    a cold interpreter would compute it) and run its script as __main__. Returns the exit status."""
+def _become(request):
+    """Take the client's working directory and umask (its streams are already this process's)."""
     os.chdir(request["cwd"])
     os.umask(request["umask"])
+
+
+def _run(request, base_path):
+    """In the forked process: become the client's process (directory, umask, environment, argv, sys.path as a cold
+    interpreter would compute it) and run its script as __main__. Returns the exit status."""
+    _become(request)
     os.environ.clear()
     os.environ.update(request["env"])
     argv = request["argv"]
@@ -186,8 +191,7 @@ def _run(request, base_path):
 
 def _cold(request):
     """Become the client's process and execute a fresh interpreter on its argv (what `python SCRIPT` does)."""
-    os.chdir(request["cwd"])
-    os.umask(request["umask"])
+    _become(request)
     os.execve(sys.executable, [sys.executable] + request["argv"], request["env"])
 
 
