@@ -12,7 +12,6 @@ logs=build/test-logs
 mkdir -p "$logs"
 export EVENTSTACK_TEST_LOGS="$PWD/$logs"
 LAYERS=${LAYERS:-lint sanity units integration harness render converge oci bad_input}
-summary=()
 # The render and harness layers validate against upstream CRDs: ../shared/schemas/crds when it is there
 # (as in CI), otherwise the same files downloaded into .cache/ by make schemas.
 if [ ! -d ../shared/schemas/crds ]; then
@@ -47,17 +46,12 @@ print(count("passed"), count("failed") + count("errors?"))
 PY
 }
 
-record() {  # layer passed failed rc detail (the layer's time: since layer_started)
+record() {  # layer passed failed rc detail -> $logs/<layer>.summary (the layer's time: since layer_started)
   local layer=$1 passed=$2 failed=$3 rc=$4 detail=$5 took=$((SECONDS - layer_started))
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  total_passed=$((total_passed + passed))
-  total_failed=$((total_failed + failed))
-  summary+=("$(printf '%-11s %4d passed, %d failed  [%d:%02d]  %s' "$layer" "$passed" "$failed" $((took / 60)) \
-    $((took % 60)) "$detail")")
-  if [ "$rc" -ne 0 ]; then
-    echo "---- $layer failed (rc=$rc); last lines of $logs/$layer.log:"
-    tail -n 60 "$logs/$layer.log"
-  fi
+  printf '%d %d %d %s\n' "$passed" "$failed" "$rc" "$(printf '%-11s %4d passed, %d failed  [%d:%02d]  %s' "$layer" \
+    "$passed" "$failed" $((took / 60)) $((took % 60)) "$detail")" > "$logs/$layer.summary"
+  echo "== $layer done [$((took / 60)):$(printf '%02d' $((took % 60)))], rc=$rc"
 }
 
 run_pytest_layer() {  # layer paths...
@@ -69,8 +63,8 @@ run_pytest_layer() {  # layer paths...
   record "$layer" "$passed" "$failed" "$rc" "(pytest $*)"
 }
 
-for layer in $LAYERS; do
-  layer_started=$SECONDS
+run_layer() {  # one layer, its log in $logs/<layer>.log, its summary line in $logs/<layer>.summary
+  local layer=$1 layer_started=$SECONDS
   case "$layer" in
     lint)
       echo "== lint"
@@ -115,6 +109,43 @@ for layer in $LAYERS; do
     bad_input) run_pytest_layer bad_input -n 2 tests/bad_input ;;
     *) echo "unknown layer $layer" >&2; exit 2 ;;
   esac
+}
+
+# Two lanes at once, so that one's waits (servers starting, polls, single-threaded linters) are the other's CPU: the
+# lanes' layers need nothing from each other. TEST_LANES=1 runs every layer alone, one after the other (to time one).
+lane_a="lint sanity units integration harness bad_input render"
+lane_b="oci converge"
+for layer in $LAYERS; do
+  case " $lane_a $lane_b " in *" $layer "*) rm -f "$logs/$layer.summary" ;; *) echo "unknown layer $layer" >&2; exit 2 ;; esac
+done
+lane() {  # the layers of LAYERS among those given, in the given order
+  local layer
+  for layer in "$@"; do
+    case " $LAYERS " in *" $layer "*) run_layer "$layer" ;; esac
+  done
+}
+if [ "${TEST_LANES:-2}" = 1 ]; then
+  for layer in $LAYERS; do run_layer "$layer"; done
+else
+  # shellcheck disable=SC2086
+  lane $lane_a &
+  # shellcheck disable=SC2086
+  lane $lane_b
+  wait
+fi
+
+summary=()
+for layer in $LAYERS; do
+  if ! read -r passed failed rc line < "$logs/$layer.summary"; then
+    passed=0 failed=1 rc=1 line="$(printf '%-11s    0 passed, 1 failed  (did not finish)' "$layer")"
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  summary+=("$line")
+  if [ "$rc" -ne 0 ]; then
+    echo "---- $layer failed (rc=$rc); last lines of $logs/$layer.log:"
+    tail -n 60 "$logs/$layer.log"
+  fi
 done
 
 echo
