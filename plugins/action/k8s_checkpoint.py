@@ -3,12 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Action plugin of eventstack.oke.k8s_checkpoint: with wait_timeout, the wait runs here, on the controller, so that
 what is still pending can be shown while it lasts (module_utils/_wait.py, through plugin_utils/_waiting.py). Each
-look is one run of the module with wait_timeout 0 and fail_on_failure false; without wait_timeout the module runs
-once, as asked."""
+look is one judgement with wait_timeout 0 and fail_on_failure false; without wait_timeout it judges once, as asked. On
+the controller (local connection) each judgement runs in this process (plugin_utils/_in_controller.py); elsewhere it
+is a run of the module."""
 
 from __future__ import annotations
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint
+from ansible_collections.eventstack.oke.plugins.plugin_utils import _in_controller
 from ansible_collections.eventstack.oke.plugins.plugin_utils._waiting import WaitingAction
 
 
@@ -18,6 +20,14 @@ def _summarize(answer):
 
 class ActionModule(WaitingAction):
     MODULE = "eventstack.oke.k8s_checkpoint"
+    _VALID_ARGS = frozenset(_checkpoint.ARGUMENT_SPEC)
+
+    def module(self, args, task_vars):
+        """One judgement: on the controller in this process (plugin_utils/_in_controller.py), else a run of the
+        module."""
+        if not _in_controller.kube_here(self):
+            return super().module(args, task_vars)
+        return _in_controller.check_here(_checkpoint.ARGUMENT_SPEC, _checkpoint.check, args, bool(self._task.check_mode))
 
     def once(self, args):
         return int(args.get("wait_timeout") or 0) <= 0

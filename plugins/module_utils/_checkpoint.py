@@ -21,8 +21,9 @@ A failure's reason names the condition's own reason and message, the object's ``
 errors, crash loops) and the newest Warning events about the object. Every list is
 read once per (kind, namespace), whatever the number of expectations.
 
-It also holds the tail every check module ends with (``finish``, ``conclude``): the verdict, the output, and the
-failure when a required checkpoint failed and ``fail_on_failure`` is set.
+It also holds k8s_checkpoint's argument spec and run, and the tail every check ends with (``finish``, ``verdict``): the
+output, failed when a required checkpoint failed and ``fail_on_failure`` is set, which a module ends with
+(``exit_module``) and the action plugin running the check in the controller's process returns.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.eventstack.oke.plugins.module_utils._k8s_apply import collection_path, discovery_index
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
 from ansible_collections.eventstack.oke.plugins.module_utils._netpol import selector_matches
 
 DEFAULT_API_VERSIONS = {"Pod": "v1", "Service": "v1", "Namespace": "v1", "Node": "v1", "PersistentVolumeClaim": "v1",
@@ -327,20 +329,58 @@ def evidence_cause(line):
     return line.startswith(("FAIL", "the check"))
 
 
-def conclude(module, output, msg):
-    """Exit the module with output, or fail it with msg when output["passed"] is false and fail_on_failure is set."""
-    if not output["passed"] and module.params["fail_on_failure"]:
-        module.fail_json(msg=msg, **output)
-    module.exit_json(**output)
+def verdict(output, msg, fail_on_failure):
+    """output, failed with msg when output["passed"] is false and fail_on_failure is set (what the module or the action
+    plugin running the check in the controller's process answers)."""
+    if not output["passed"] and fail_on_failure:
+        output = dict(output, failed=True, msg=msg)
+    return output
 
 
-def finish(module, client, checkpoints, started, cause=evidence_cause):
-    """End a checkpoint module: passed when every required checkpoint passed; the output names the checkpoints, the
-    client's requests and the seconds since `started` (time.monotonic()); a failure says "failing: " and, per failed
-    required checkpoint, its name and the evidence lines `cause` picks."""
+def finish(params, client, checkpoints, started, cause=evidence_cause):
+    """The answer of a checkpoint check: passed when every required checkpoint passed; the output names the
+    checkpoints, the client's requests and the seconds since `started` (time.monotonic()); a failure (when
+    params["fail_on_failure"]) says "failing: " and, per failed required checkpoint, its name and the evidence lines
+    `cause` picks."""
     passed = all(c["passed"] for c in checkpoints if c["required"])
     output = dict(changed=False, checkpoints=checkpoints, passed=passed, requests=client.requests,
                   elapsed=round(time.monotonic() - started, 3))
-    conclude(module, output, "failing: %s" % "; ".join(
+    return verdict(output, "failing: %s" % "; ".join(
         "%s (%s)" % (c["name"], " | ".join(line for line in c["evidence"] if cause(line)))
-        for c in checkpoints if c["required"] and not c["passed"]))
+        for c in checkpoints if c["required"] and not c["passed"]), params["fail_on_failure"])
+
+
+def exit_module(module, output):
+    """End a check module with the answer its run gave: fail_json when it failed, else exit_json."""
+    if output.get("failed"):
+        module.fail_json(**{key: value for key, value in output.items() if key != "failed"})
+    module.exit_json(**output)
+
+
+ARGUMENT_SPEC = kube_auth_argspec(
+    expectations=dict(type="list", elements="dict", required=True),
+    fail_on_failure=dict(type="bool", default=True),
+    # The wait runs in the action plugin (plugins/action/k8s_checkpoint.py); a run of the check judges once.
+    wait_timeout=dict(type="int", default=0),
+    wait_interval=dict(type="int", default=10),
+    progress_interval=dict(type="int", default=30),
+    wait_setting=dict(type="str", default="wait_timeout"),
+)
+
+
+def check(params, connect, check_mode=False):  # pylint: disable=unused-argument
+    """k8s_checkpoint's answer (the module's or, on the controller, the action plugin's): every expectation judged once
+    through the client connect() returns. It only reads, so check mode changes nothing."""
+    started = time.monotonic()
+    client = connect()
+    try:
+        results = judge_all(client, params["expectations"])
+    except KubeError as exc:
+        return dict(failed=True, msg=str(exc), requests=client.requests)
+    except (CheckpointError, KeyError, TypeError, ValueError) as exc:
+        return dict(failed=True, msg="cannot check: %s" % exc, requests=client.requests)
+    passed = all(r["passed"] for r in results if r["required"])
+    output = dict(changed=False, results=results, passed=passed, requests=client.requests,
+                  elapsed=round(time.monotonic() - started, 3))
+    return verdict(output, "%d of %d checkpoints failed: %s" % (len(failing(results)), len(results), describe(results)),
+                   params["fail_on_failure"])

@@ -31,8 +31,9 @@ import json
 import time
 import uuid
 
+from ansible_collections.eventstack.oke.plugins.module_utils._checkpoint import finish
 from ansible_collections.eventstack.oke.plugins.module_utils._event_probe import DAPR_HTTP_PORT, ProbeError, pick_pod
-from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
 
 DAPR_API = "/apis/dapr.io/v1alpha1/namespaces/%s/%s/%s"
 PROBE_PREFIX = "eventstack-verify-"
@@ -313,3 +314,16 @@ def run_all(client, settings, check_mode=False, clock=None):
             continue
         checkpoints.append(run(name, spec.get("required", required), check, client, spec, clock))
     return checkpoints
+
+
+ARGUMENT_SPEC = kube_auth_argspec(namespace=dict(type="str", required=True),
+                                  fail_on_failure=dict(type="bool", default=True),
+                                  **{key: dict(type="dict") for key in CHECKS})
+
+
+def check(params, connect, check_mode=False):
+    """dapr_probe's answer (the module's or, on the controller, the action plugin's): the checkpoints of the checks
+    given, through the client connect() returns."""
+    started = time.monotonic()
+    client = connect()
+    return finish(params, client, run_all(client, params, check_mode=check_mode), started)

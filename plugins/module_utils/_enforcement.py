@@ -27,7 +27,8 @@ import time
 import uuid
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _netpol
-from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+from ansible_collections.eventstack.oke.plugins.module_utils._checkpoint import verdict
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
 
 PROBE_LABELS = {"app.kubernetes.io/name": "eventstack-netpol-probe", "app.kubernetes.io/part-of": "eventstack",
                 "app.kubernetes.io/managed-by": "eventstack-oke"}
@@ -252,3 +253,30 @@ def evidence(result):
     if result.get("deleted") is False:
         lines.append("the probe pod %s could not be deleted: delete it by hand" % result.get("pod"))
     return lines
+
+
+ARGUMENT_SPEC = kube_auth_argspec(
+    namespace=dict(type="str", required=True),
+    service=dict(type="str", required=True),
+    port=dict(type="int", required=True),
+    image=dict(type="str", required=True),
+    engines=dict(type="list", elements="str", default=[]),
+    timeout=dict(type="float", default=120.0),
+    connect_timeout=dict(type="int", default=3),
+    fail_on_failure=dict(type="bool", default=True),
+)
+
+
+def check(params, connect, check_mode=False):
+    """netpol_enforcement's answer (the module's or, on the controller, the action plugin's): one probe through the
+    client connect() returns; in check mode no probe pod is created (and the cluster is not asked)."""
+    if check_mode:
+        return dict(changed=False, skipped=True, skip_reason="check mode creates no probe pod", passed=True,
+                    enforced=None, reason="", evidence=["skipped in check mode: no probe pod created"], pod=None,
+                    deleted=None, engines=[], requests=0, elapsed=0.0)
+    client = connect()
+    result = Prober(client, params["namespace"], params["service"], params["port"], params["image"],
+                    engines=params["engines"], timeout=params["timeout"],
+                    connect_timeout=params["connect_timeout"]).run()
+    output = dict(changed=False, evidence=evidence(result), requests=client.requests, **result)
+    return verdict(output, result["reason"], params["fail_on_failure"])

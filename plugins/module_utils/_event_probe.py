@@ -23,7 +23,8 @@ import re
 import time
 import uuid
 
-from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+from ansible_collections.eventstack.oke.plugins.module_utils._checkpoint import verdict
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
 from ansible_collections.eventstack.oke.plugins.module_utils._netpol import selector_matches
 
 DAPR_HTTP_PORT = 3500
@@ -356,3 +357,53 @@ def summary(result):
     return "pass %s: event %s consumed by %s in %.1f s" % (
         result["title"], result["event_id"], ", ".join(result["groups"]) or "nobody (landed)",
         result["round_trip"])
+
+
+PROBE_SPEC = dict(topic=dict(type="str", required=True), publisher=dict(type="str", required=True),
+                  subscribers=dict(type="list", elements="str", default=[]),
+                  consumer_groups=dict(type="dict", default={}), dead_letter_topic=dict(type="str"),
+                  title=dict(type="str"))
+EXPORTER_SPEC = dict(namespace=dict(type="str", required=True), labels=dict(type="dict", required=True),
+                     port=dict(type="int", default=EXPORTER_PORT))
+ARGUMENT_SPEC = kube_auth_argspec(
+    namespace=dict(type="str", required=True),
+    pubsub=dict(type="str", required=True),
+    probes=dict(type="list", elements="dict", required=True, options=PROBE_SPEC),
+    exporter=dict(type="dict", options=EXPORTER_SPEC),
+    timeout=dict(type="float", default=60.0),
+    interval=dict(type="float", default=2.0),
+    latency_max=dict(type="float"),
+    lag=dict(type="bool", default=False),
+    fail_on_failure=dict(type="bool", default=True),
+)
+
+
+def check(params, connect, check_mode=False):
+    """event_flow_probe's answer (the module's or, on the controller, the action plugin's): every probe published and
+    followed through the client connect() returns; in check mode nothing is published (and the cluster is not
+    asked)."""
+    if check_mode:
+        skipped = dict(changed=False, skipped=True, skip_reason="check mode publishes nothing", passed=True,
+                       requests=0, elapsed=0.0, results=[],
+                       evidence=["skipped in check mode: %d probe(s) not published" % len(params["probes"])])
+        if params["lag"]:
+            skipped["lag"] = {"passed": True, "seconds": 0.0,
+                              "evidence": ["skipped in check mode: the groups consumed no probe event to be seen"]}
+        return skipped
+    started = time.monotonic()
+    client = connect()
+    prober = Prober(client, params["namespace"], params["pubsub"], exporter=params["exporter"],
+                    timeout=params["timeout"], interval=params["interval"], latency_max=params["latency_max"],
+                    lag=params["lag"])
+    try:
+        results = prober.run(params["probes"])
+    except (ProbeError, KubeError) as exc:
+        return dict(failed=True, msg="cannot probe: %s" % exc, results=[], evidence=["FAIL cannot probe: %s" % exc],
+                    passed=False, requests=client.requests, elapsed=round(time.monotonic() - started, 3))
+    evidence = [summary(r) for r in results]
+    output = dict(changed=False, results=results, evidence=evidence, passed=all(r["passed"] for r in results),
+                  requests=client.requests, elapsed=round(time.monotonic() - started, 3))
+    if params["lag"]:
+        output["lag"] = prober.lag_result or {"passed": False, "seconds": 0.0, "evidence": [
+            "FAIL no Kafka Exporter given: the consumer groups' lag cannot be read"]}
+    return verdict(output, "; ".join(line for line in evidence if line.startswith("FAIL")), params["fail_on_failure"])

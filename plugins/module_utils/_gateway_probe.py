@@ -42,7 +42,8 @@ try:
 except ImportError:  # pragma: no cover - reported by the module
     HAS_CRYPTOGRAPHY = False
 
-from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError
+from ansible_collections.eventstack.oke.plugins.module_utils._checkpoint import finish
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
 
 GATEWAY_API = "/apis/gateway.networking.k8s.io/v1"
 WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 section 1.3
@@ -512,3 +513,36 @@ def run_all(client, settings):
         except (ProbeError, KubeError) as exc:
             error = exc
     return [run(CHECKS[key][0], CHECKS[key][1], CHECKS[key][2], client, settings, gateway, error) for key in keys]
+
+
+ARGUMENT_SPEC = kube_auth_argspec(
+    gateway=dict(type="dict", required=True, options=dict(namespace=dict(type="str", required=True),
+                                                          name=dict(type="str", required=True))),
+    hostname=dict(type="str", default=""),
+    tls=dict(type="bool", default=False),
+    address=dict(type="str", default=""),
+    ports=dict(type="dict", default={}),
+    via=dict(type="str", default="auto", choices=["auto", "address", "service_proxy"]),
+    namespace=dict(type="str", default=""),
+    routes=dict(type="list", elements="dict", default=[]),
+    requests=dict(type="list", elements="dict",
+                  default=[{"path": "/"}, {"path": "/api/health"}, {"path": "/ws", "websocket": True}]),
+    headers=dict(type="dict", default={}),
+    min_days=dict(type="float", default=14.0),
+    ca_file=dict(type="path"),
+    timeout=dict(type="float", default=10.0),
+    routing=dict(type="bool", default=True),
+    https=dict(type="bool", default=True),
+    fail_on_failure=dict(type="bool", default=True),
+)
+
+
+def check(params, connect, check_mode=False):  # pylint: disable=unused-argument
+    """gateway_probe's answer (the module's or, on the controller, the action plugin's): the checkpoints of the checks
+    switched on, through the client connect() returns. It only sends GET requests, so check mode changes nothing."""
+    if not HAS_CRYPTOGRAPHY:
+        from ansible.module_utils.basic import missing_required_lib  # pylint: disable=import-outside-toplevel
+        return dict(failed=True, msg=missing_required_lib("cryptography"))
+    started = time.monotonic()
+    client = connect()
+    return finish(params, client, run_all(client, params), started)

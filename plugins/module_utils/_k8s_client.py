@@ -45,6 +45,21 @@ def connect(module):
     return client
 
 
+class ConnectError(Exception):
+    """The kubeconfig and context cannot be used, or the kubernetes package is missing (the message says which)."""
+
+
+def connector(kubeconfig=None, context=None):
+    """connect() for a check run in an action plugin's own process (plugin_utils/_in_controller.py): the KubeClient,
+    or ConnectError saying why not; opened when the check first needs the cluster."""
+    def connect():
+        client, error = open_client(kubeconfig, context)
+        if error:
+            raise ConnectError(error)
+        return client
+    return connect
+
+
 def open_client(kubeconfig=None, context=None):
     """(KubeClient, None), or (None, why not) naming the kubeconfig and context when it cannot be used: for modules
     (connect) and for action plugins that talk to the API from the controller."""

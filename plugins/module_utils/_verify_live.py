@@ -26,6 +26,8 @@ import binascii
 import time
 from decimal import Decimal
 
+from ansible_collections.eventstack.oke.plugins.module_utils._checkpoint import finish
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import kube_auth_argspec
 from ansible_collections.eventstack.oke.plugins.module_utils._quantity import parse_quantity
 
 MIN_SECRET_LENGTH = 8
@@ -411,3 +413,16 @@ def run_all(client, settings):
         if spec:
             checkpoints.append(run(spec.get("title") or name, spec.get("required", required), check, client, spec))
     return checkpoints
+
+
+ARGUMENT_SPEC = kube_auth_argspec(fail_on_failure=dict(type="bool", default=True),
+                                  **{key: dict(type="dict") for key in CHECKS})
+
+
+def check(params, connect, check_mode=False):  # pylint: disable=unused-argument
+    """k8s_live_checks' answer (the module's or, on the controller, the action plugin's): the checkpoints of the checks
+    given, through the client connect() returns. The access check asks the API server (SelfSubjectAccessReview, dry
+    runs): nothing is stored, in check mode or not."""
+    started = time.monotonic()
+    client = connect()
+    return finish(params, client, run_all(client, params), started, cause=evidence_cause)

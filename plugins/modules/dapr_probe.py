@@ -95,25 +95,14 @@ elapsed:
   type: float
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _dapr_probe, _k8s_client
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            namespace=dict(type="str", required=True),
-            fail_on_failure=dict(type="bool", default=True),
-            **{key: dict(type="dict") for key in _dapr_probe.CHECKS}
-        ),
-        supports_check_mode=True,
-    )
-    started = time.monotonic()
-    client = _k8s_client.connect(module)
-    checkpoints = _dapr_probe.run_all(client, module.params, check_mode=module.check_mode)
-    _checkpoint.finish(module, client, checkpoints, started)
+    module = AnsibleModule(argument_spec=_dapr_probe.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _dapr_probe.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

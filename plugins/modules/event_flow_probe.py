@@ -174,63 +174,14 @@ elapsed:
   type: float
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.eventstack.oke.plugins.module_utils import _event_probe, _k8s_client
-
-PROBE_SPEC = dict(topic=dict(type="str", required=True), publisher=dict(type="str", required=True),
-                  subscribers=dict(type="list", elements="str", default=[]),
-                  consumer_groups=dict(type="dict", default={}), dead_letter_topic=dict(type="str"),
-                  title=dict(type="str"))
-EXPORTER_SPEC = dict(namespace=dict(type="str", required=True), labels=dict(type="dict", required=True),
-                     port=dict(type="int", default=_event_probe.EXPORTER_PORT))
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _event_probe, _k8s_client
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            namespace=dict(type="str", required=True),
-            pubsub=dict(type="str", required=True),
-            probes=dict(type="list", elements="dict", required=True, options=PROBE_SPEC),
-            exporter=dict(type="dict", options=EXPORTER_SPEC),
-            timeout=dict(type="float", default=60.0),
-            interval=dict(type="float", default=2.0),
-            latency_max=dict(type="float"),
-            lag=dict(type="bool", default=False),
-            fail_on_failure=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    if module.check_mode:
-        skipped = dict(changed=False, skipped=True, skip_reason="check mode publishes nothing", passed=True,
-                       requests=0, elapsed=0.0, results=[],
-                       evidence=["skipped in check mode: %d probe(s) not published" % len(params["probes"])])
-        if params["lag"]:
-            skipped["lag"] = {"passed": True, "seconds": 0.0,
-                              "evidence": ["skipped in check mode: the groups consumed no probe event to be seen"]}
-        module.exit_json(**skipped)
-    started = time.monotonic()
-    client = _k8s_client.connect(module)
-    prober = _event_probe.Prober(client, params["namespace"], params["pubsub"], exporter=params["exporter"],
-                                 timeout=params["timeout"], interval=params["interval"],
-                                 latency_max=params["latency_max"], lag=params["lag"])
-    try:
-        results = prober.run(params["probes"])
-    except (_event_probe.ProbeError, _k8s_client.KubeError) as exc:
-        module.fail_json(msg="cannot probe: %s" % exc, results=[], evidence=["FAIL cannot probe: %s" % exc],
-                         passed=False, requests=client.requests, elapsed=round(time.monotonic() - started, 3))
-    passed = all(r["passed"] for r in results)
-    evidence = [_event_probe.summary(r) for r in results]
-    output = dict(changed=False, results=results, evidence=evidence, passed=passed, requests=client.requests,
-                  elapsed=round(time.monotonic() - started, 3))
-    if params["lag"]:
-        output["lag"] = prober.lag_result or {"passed": False, "seconds": 0.0, "evidence": [
-            "FAIL no Kafka Exporter given: the consumer groups' lag cannot be read"]}
-    if not passed and params["fail_on_failure"]:
-        module.fail_json(msg="; ".join(line for line in evidence if line.startswith("FAIL")), **output)
-    module.exit_json(**output)
+    module = AnsibleModule(argument_spec=_event_probe.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _event_probe.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

@@ -158,42 +158,14 @@ elapsed:
   type: float
 """
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _gateway_probe, _k8s_client
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            gateway=dict(type="dict", required=True, options=dict(namespace=dict(type="str", required=True),
-                                                                  name=dict(type="str", required=True))),
-            hostname=dict(type="str", default=""),
-            tls=dict(type="bool", default=False),
-            address=dict(type="str", default=""),
-            ports=dict(type="dict", default={}),
-            via=dict(type="str", default="auto", choices=["auto", "address", "service_proxy"]),
-            namespace=dict(type="str", default=""),
-            routes=dict(type="list", elements="dict", default=[]),
-            requests=dict(type="list", elements="dict",
-                          default=[{"path": "/"}, {"path": "/api/health"}, {"path": "/ws", "websocket": True}]),
-            headers=dict(type="dict", default={}),
-            min_days=dict(type="float", default=14.0),
-            ca_file=dict(type="path"),
-            timeout=dict(type="float", default=10.0),
-            routing=dict(type="bool", default=True),
-            https=dict(type="bool", default=True),
-            fail_on_failure=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    if not _gateway_probe.HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib("cryptography"))
-    started = time.monotonic()
-    client = _k8s_client.connect(module)
-    checkpoints = _gateway_probe.run_all(client, module.params)
-    _checkpoint.finish(module, client, checkpoints, started)
+    module = AnsibleModule(argument_spec=_gateway_probe.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _gateway_probe.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

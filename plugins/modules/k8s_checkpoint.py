@@ -124,41 +124,13 @@ polls:
   type: int
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _k8s_client
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            expectations=dict(type="list", elements="dict", required=True),
-            fail_on_failure=dict(type="bool", default=True),
-            # The wait runs in the action plugin (plugins/action/k8s_checkpoint.py); a run of the module judges once.
-            wait_timeout=dict(type="int", default=0),
-            wait_interval=dict(type="int", default=10),
-            progress_interval=dict(type="int", default=30),
-            wait_setting=dict(type="str", default="wait_timeout"),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    started = time.monotonic()
-    client = _k8s_client.connect(module)
-    try:
-        results = _checkpoint.judge_all(client, params["expectations"])
-    except _k8s_client.KubeError as exc:
-        module.fail_json(msg=str(exc), requests=client.requests)
-    except (_checkpoint.CheckpointError, KeyError, TypeError, ValueError) as exc:
-        module.fail_json(msg="cannot check: %s" % exc, requests=client.requests)
-    passed = all(r["passed"] for r in results if r["required"])
-    output = dict(changed=False, results=results, passed=passed, requests=client.requests,
-                  elapsed=round(time.monotonic() - started, 3))
-    if not passed and params["fail_on_failure"]:
-        module.fail_json(msg="%d of %d checkpoints failed: %s" % (
-            len(_checkpoint.failing(results)), len(results), _checkpoint.describe(results)), **output)
-    module.exit_json(**output)
+    module = AnsibleModule(argument_spec=_checkpoint.ARGUMENT_SPEC, supports_check_mode=True)
+    _checkpoint.exit_module(module, _checkpoint.check(module.params, lambda: _k8s_client.connect(module)))
 
 
 if __name__ == "__main__":

@@ -92,24 +92,14 @@ elapsed:
   type: float
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _k8s_client, _verify_live
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            fail_on_failure=dict(type="bool", default=True),
-            **{key: dict(type="dict") for key in _verify_live.CHECKS}
-        ),
-        supports_check_mode=True,
-    )
-    started = time.monotonic()
-    client = _k8s_client.connect(module)
-    checkpoints = _verify_live.run_all(client, module.params)
-    _checkpoint.finish(module, client, checkpoints, started, cause=_verify_live.evidence_cause)
+    module = AnsibleModule(argument_spec=_verify_live.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _verify_live.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

@@ -125,31 +125,9 @@ from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint,
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            namespace=dict(type="str", required=True),
-            service=dict(type="str", required=True),
-            port=dict(type="int", required=True),
-            image=dict(type="str", required=True),
-            engines=dict(type="list", elements="str", default=[]),
-            timeout=dict(type="float", default=120.0),
-            connect_timeout=dict(type="int", default=3),
-            fail_on_failure=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    if module.check_mode:
-        module.exit_json(changed=False, skipped=True, skip_reason="check mode creates no probe pod", passed=True,
-                         enforced=None, reason="", evidence=["skipped in check mode: no probe pod created"], pod=None,
-                         deleted=None, engines=[], requests=0, elapsed=0.0)
-    client = _k8s_client.connect(module)
-    prober = _enforcement.Prober(client, params["namespace"], params["service"], params["port"], params["image"],
-                                 engines=params["engines"], timeout=params["timeout"],
-                                 connect_timeout=params["connect_timeout"])
-    result = prober.run()
-    output = dict(changed=False, evidence=_enforcement.evidence(result), requests=client.requests, **result)
-    _checkpoint.conclude(module, output, result["reason"])
+    module = AnsibleModule(argument_spec=_enforcement.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _enforcement.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

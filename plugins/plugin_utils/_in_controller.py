@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 import sys
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
+from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
 
 LOCAL = ("local", "ansible.builtin.local")
 
@@ -55,3 +58,44 @@ def module_or_here(action, module_name, task_vars, here, work):
     if not here:
         return action._execute_module(module_name=module_name, module_args=action._task.args, task_vars=task_vars)
     return work()
+
+
+def check_here(spec, check, args, check_mode):
+    """What a check module answers for args (its argument spec `spec`, its work module_utils' check(params, connect,
+    check_mode)), worked out in this process: the arguments validated as the module would (types, defaults, required
+    ones), the cluster opened when the check first needs it."""
+    validated = ArgumentSpecValidator(spec).validate(args)
+    if validated.error_messages:
+        return dict(failed=True, msg="; ".join(validated.error_messages))
+    params = to_builtin(validated.validated_parameters)
+    try:
+        return check(params, _k8s_client.connector(params["kubeconfig"], params["context"]), check_mode)
+    except _k8s_client.ConnectError as exc:
+        return dict(failed=True, msg=str(exc))
+
+
+class CheckAction(ActionBase):
+    """The action plugin of a check module that only talks to the Kubernetes API (k8s_live_checks, the probes): on the
+    controller, with its own environment (kube_here), the check runs in this process, which has the kubernetes
+    package imported already; elsewhere the module runs. A subclass names MODULE, its SPEC (_VALID_ARGS from it) and
+    `check`, module_utils' check function (a staticmethod)."""
+
+    TRANSFERS_FILES = False
+    MODULE = ""
+    SPEC = {}
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        result.update(self.module(dict(self._task.args), task_vars))
+        return result
+
+    def module(self, args, task_vars):
+        """The module's answer for args: from check_here on the controller, else from a run of the module."""
+        if not kube_here(self):
+            return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
+        return check_here(self.SPEC, self.check, args, bool(self._task.check_mode))
+
+    @staticmethod
+    def check(params, connect, check_mode):
+        raise NotImplementedError

@@ -194,9 +194,6 @@ class Ended(Exception):
 
 
 class FakeModule:
-    def __init__(self, fail_on_failure=True):
-        self.params = {"fail_on_failure": fail_on_failure}
-
     def exit_json(self, **result):
         raise Ended("exit", result)
 
@@ -209,18 +206,21 @@ def checkpoint(name, passed, required=True, evidence=()):
 
 
 def finished(checkpoints, started=None, **kwargs):
-    module = FakeModule(kwargs.pop("fail_on_failure", True))
+    """(how a module ends with finish's answer, what it returns)."""
     client = FakeClient({})
     client.requests = 7
+    params = {"fail_on_failure": kwargs.pop("fail_on_failure", True)}
+    answer = _checkpoint.finish(params, client, checkpoints, time.monotonic() if started is None else started, **kwargs)
     with pytest.raises(Ended) as ended:
-        _checkpoint.finish(module, client, checkpoints, time.monotonic() if started is None else started, **kwargs)
+        _checkpoint.exit_module(FakeModule(), answer)
+    assert bool(answer.get("failed")) is (ended.value.how == "fail")
     return ended.value.how, ended.value.result
 
 
 def test_finish_exits_when_every_required_checkpoint_passed_whatever_the_optional_ones_say():
     checkpoints = [checkpoint("a", True), checkpoint("b", False, required=False, evidence=["FAIL b"])]
     how, result = finished(checkpoints, started=time.monotonic() - 2)
-    assert how == "exit" and "msg" not in result
+    assert how == "exit" and "msg" not in result and "failed" not in result
     assert result["passed"] is True and result["changed"] is False and result["checkpoints"] == checkpoints
     assert result["requests"] == 7 and 2 <= result["elapsed"] < 60
 
@@ -232,6 +232,7 @@ def test_finish_fails_naming_each_failed_required_checkpoint_with_its_cause_line
     how, result = finished(checkpoints)
     assert how == "fail" and result["passed"] is False and result["checkpoints"] == checkpoints
     assert result["msg"] == "failing: a (FAIL x is down | the check took 3s); c (the check could not run: 403)"
+    assert "failed" not in result, "fail_json sets it itself"
     how, result = finished(checkpoints, fail_on_failure=False)
     assert how == "exit" and result["passed"] is False and "msg" not in result
 
@@ -242,13 +243,10 @@ def test_finish_picks_the_cause_lines_a_module_names():
     assert result["msg"] == "failing: a (nodes: FAIL 1 not Ready | it could not)"
 
 
-@pytest.mark.parametrize("passed, fail_on_failure, how", [
-    (True, True, "exit"), (False, True, "fail"), (False, False, "exit")])
-def test_conclude_fails_with_the_message_only_when_not_passed_and_told_to(passed, fail_on_failure, how):
-    with pytest.raises(Ended) as ended:
-        _checkpoint.conclude(FakeModule(fail_on_failure), {"passed": passed, "reason": "r"}, "it connected")
-    assert ended.value.how == how
-    expected = {"passed": passed, "reason": "r"}
-    if how == "fail":
-        expected["msg"] = "it connected"
-    assert ended.value.result == expected
+@pytest.mark.parametrize("passed, fail_on_failure, failed", [(True, True, False), (False, True, True),
+                                                              (False, False, False)])
+def test_verdict_fails_with_the_message_only_when_not_passed_and_told_to(passed, fail_on_failure, failed):
+    output = {"passed": passed, "reason": "r"}
+    answer = _checkpoint.verdict(output, "it connected", fail_on_failure)
+    expected = dict(output, failed=True, msg="it connected") if failed else output
+    assert answer == expected and output == {"passed": passed, "reason": "r"}, "the output given is not changed"
