@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pickle
+
 import pytest
 
 from tests.support.kube_emulator import KubeEmulator, platform_crds
@@ -10,13 +14,22 @@ from tests.support.playbook import NO_CLUSTER, run_playbook
 
 @pytest.fixture(scope="session")
 def converged_snapshot(tmp_path_factory):
-    """What site.yml leaves in the emulator after converging the local inventory, once per test session (worker)."""
-    with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
-        kubeconfig = server.write_kubeconfig(str(tmp_path_factory.mktemp("converged") / "kubeconfig"))
-        run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
-        assert run.rc == 0, run.output
-        assert server.objects()
-        return server.snapshot()
+    """What site.yml leaves in the emulator after converging the local inventory, once per test session: the first
+    pytest-xdist worker to ask converges (under a lock) and keeps the snapshot in a directory every worker sees; the
+    others read it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    kept = root / "converged-local.pickle"
+    with open(str(kept) + ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.exists():
+            with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
+                kubeconfig = server.write_kubeconfig(str(tmp_path_factory.mktemp("converged") / "kubeconfig"))
+                run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
+                assert run.rc == 0, run.output
+                assert server.objects()
+                kept.write_bytes(pickle.dumps(server.snapshot()))
+        return pickle.loads(kept.read_bytes())
 
 
 @pytest.fixture(scope="session")
