@@ -243,8 +243,8 @@ def test_finish_picks_the_cause_lines_a_module_names():
     assert result["msg"] == "failing: a (nodes: FAIL 1 not Ready | it could not)"
 
 
-@pytest.mark.parametrize("passed, fail_on_failure, failed", [(True, True, False), (False, True, True),
-                                                              (False, False, False)])
+@pytest.mark.parametrize("passed, fail_on_failure, failed", [
+    (True, True, False), (False, True, True), (False, False, False)])
 def test_verdict_fails_with_the_message_only_when_not_passed_and_told_to(passed, fail_on_failure, failed):
     output = {"passed": passed, "reason": "r"}
     answer = _checkpoint.verdict(output, "it connected", fail_on_failure)
