@@ -6,11 +6,13 @@ can be shown while it lasts (module_utils/_wait.py, through plugin_utils/_waitin
 module with look_only; when every Deployment is done or failed, or the timeout is spent, one run with timeout 0
 explains and rolls back (with rollback_timeout 0, so that it does not wait), and the rolled-back revisions are waited
 for here in the same way, "rolling back: ..." shown while it lasts. In check mode, or with timeout 0, the module runs
-once, as asked (waiting for its rolled-back revisions itself)."""
+once, as asked (waiting for its rolled-back revisions itself). On the controller (local connection) each run is done
+in this process (plugin_utils/_in_controller.py); elsewhere it is a run of the module."""
 
 from __future__ import annotations
 
 from ansible_collections.eventstack.oke.plugins.module_utils import _rollout
+from ansible_collections.eventstack.oke.plugins.plugin_utils import _in_controller
 from ansible_collections.eventstack.oke.plugins.plugin_utils._waiting import WaitingAction
 
 
@@ -26,6 +28,14 @@ def _summarize_rollback(answer):
 
 class ActionModule(WaitingAction):
     MODULE = "eventstack.oke.k8s_rollout"
+    _VALID_ARGS = frozenset(_rollout.ARGUMENT_SPEC)
+
+    def module(self, args, task_vars):
+        """One look or judgement: on the controller in this process (plugin_utils/_in_controller.py), else a run of
+        the module."""
+        if not _in_controller.kube_here(self):
+            return super().module(args, task_vars)
+        return _in_controller.check_here(_rollout.ARGUMENT_SPEC, _rollout.check, args, bool(self._task.check_mode))
 
     def once(self, args):
         return self._task.check_mode or int(args.get("timeout", 300)) <= 0 or args.get("look_only")

@@ -21,6 +21,8 @@ from __future__ import annotations
 import copy
 import time
 
+from ansible_collections.eventstack.oke.plugins.module_utils._k8s_client import KubeError, kube_auth_argspec
+
 REVISION = "deployment.kubernetes.io/revision"
 HASH_LABEL = "pod-template-hash"
 
@@ -268,3 +270,37 @@ def failure_message(results, timeout):
                     result.get("rollback_message", ""))
         parts.append(text)
     return " | ".join(parts)
+
+
+ARGUMENT_SPEC = kube_auth_argspec(
+    namespace=dict(type="str", required=True),
+    names=dict(type="list", elements="str", required=True),
+    timeout=dict(type="int", default=300),
+    interval=dict(type="int", default=5),
+    rollback=dict(type="bool", default=True),
+    rollback_timeout=dict(type="int"),
+    progress_interval=dict(type="int", default=30),
+    look_only=dict(type="bool", default=False),
+)
+
+
+def check(params, connect, check_mode=False):
+    """k8s_rollout's answer (the module's or, on the controller, the action plugin's): one look (look_only), or the
+    rollouts watched for `timeout` seconds, judged, and the failed ones rolled back (not in check mode), through the
+    client connect() returns."""
+    client = connect()
+    try:
+        if params["look_only"]:
+            return dict(changed=False, deployments=look(client, params["namespace"], params["names"]),
+                        requests=client.requests)
+        if check_mode:
+            results, changed = watch(client, params["namespace"], params["names"], 0, rollback=False)
+        else:
+            results, changed = watch(client, params["namespace"], params["names"], params["timeout"],
+                                     params["interval"], params["rollback"], params["rollback_timeout"])
+    except KubeError as exc:
+        return dict(failed=True, msg=str(exc), requests=client.requests)
+    output = dict(changed=changed, deployments=results, requests=client.requests)
+    if any(result["state"] != "done" for result in results) and not check_mode:
+        output.update(failed=True, msg=failure_message(results, params["timeout"]))
+    return output

@@ -114,47 +114,14 @@ polls:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client, _rollout
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.eventstack.oke.plugins.module_utils import _checkpoint, _k8s_client, _rollout
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=_k8s_client.kube_auth_argspec(
-            namespace=dict(type="str", required=True),
-            names=dict(type="list", elements="str", required=True),
-            timeout=dict(type="int", default=300),
-            interval=dict(type="int", default=5),
-            rollback=dict(type="bool", default=True),
-            rollback_timeout=dict(type="int"),
-            progress_interval=dict(type="int", default=30),
-            look_only=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
-    if not _k8s_client.HAS_KUBERNETES:
-        module.fail_json(msg=missing_required_lib("kubernetes"))
-    params = module.params
-    client = None
-    try:
-        client = _k8s_client.KubeClient(params["kubeconfig"], params["context"])
-        if params["look_only"]:
-            module.exit_json(changed=False, deployments=_rollout.look(client, params["namespace"], params["names"]),
-                             requests=client.requests)
-        if module.check_mode:
-            results, changed = _rollout.watch(client, params["namespace"], params["names"], 0, rollback=False)
-        else:
-            results, changed = _rollout.watch(client, params["namespace"], params["names"], params["timeout"],
-                                              params["interval"], params["rollback"], params["rollback_timeout"])
-    except _k8s_client.KubeError as exc:
-        module.fail_json(msg=str(exc), requests=client.requests if client else 0)
-    except Exception as exc:  # kubeconfig that cannot be loaded
-        module.fail_json(msg="cannot use the kubeconfig %s (context %s): %s" % (
-            params["kubeconfig"] or "from the environment", params["context"] or "current", exc))
-    output = dict(changed=changed, deployments=results, requests=client.requests)
-    if any(result["state"] != "done" for result in results) and not module.check_mode:
-        module.fail_json(msg=_rollout.failure_message(results, params["timeout"]), **output)
-    module.exit_json(**output)
+    module = AnsibleModule(argument_spec=_rollout.ARGUMENT_SPEC, supports_check_mode=True)
+    answer = _rollout.check(module.params, lambda: _k8s_client.connect(module), module.check_mode)
+    _checkpoint.exit_module(module, answer)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The action plugins of the check modules verify runs (k8s_checkpoint, k8s_live_checks, the enforcement, event, Dapr
-and gateway probes): on the controller (local connection, no task environment) the check runs in the plugin's own
+and gateway probes) and of k8s_rollout: on the controller (local connection, no task environment) the check runs in the plugin's own
 process, no module started, and answers what the module answers for the same arguments and cluster, failures and
 check mode included; over any other connection, or with a task environment, the module runs with the task's
 arguments."""
@@ -17,18 +17,21 @@ from ansible_collections.eventstack.oke.plugins.action import event_flow_probe a
 from ansible_collections.eventstack.oke.plugins.action import gateway_probe as gateway_probe_action
 from ansible_collections.eventstack.oke.plugins.action import k8s_checkpoint as k8s_checkpoint_action
 from ansible_collections.eventstack.oke.plugins.action import k8s_live_checks as k8s_live_checks_action
+from ansible_collections.eventstack.oke.plugins.action import k8s_rollout as k8s_rollout_action
 from ansible_collections.eventstack.oke.plugins.action import netpol_enforcement as netpol_enforcement_action
 from ansible_collections.eventstack.oke.plugins.modules import (dapr_probe, event_flow_probe, gateway_probe,
-                                                                k8s_checkpoint, k8s_live_checks, netpol_enforcement)
+                                                                k8s_checkpoint, k8s_live_checks, k8s_rollout,
+                                                                netpol_enforcement)
 
 from ..module_utils import test_checkpoint, test_dapr_probe, test_enforcement, test_event_probe, test_gateway_probe
-from ..module_utils import test_verify_live
+from ..module_utils import test_rollout, test_verify_live
 from ._fake_task import make_action
 
 STATE = {"store": "statestore", "app_ids": ["audit-worker"]}
 KAFKA = {"kind": "Kafka", "api_version": "kafka.strimzi.io/v1", "namespace": "kafka", "name": "todo-kafka",
          "condition": {"type": "Ready"}}
 AVAILABLE = {"kind": "Deployment", "namespace": "todo-app", "condition": {"type": "Available"}}
+ROLLOUT = {"namespace": test_rollout.NS, "names": ["todo-backend"], "timeout": 0, "rollback_timeout": 0}
 ENFORCEMENT = {"namespace": "todo-app", "service": "todo-frontend", "port": 3000, "image": "busybox:1.37.0",
                "engines": ["calico-node"], "timeout": 5}
 EVENTS = {"namespace": "todo-app", "pubsub": "pubsub-kafka", "probes": [test_event_probe.PROBE],
@@ -57,6 +60,11 @@ CASES = {
                                lambda: test_checkpoint.FakeClient(test_checkpoint.LISTS)),
     "k8s_live_checks failing": (k8s_live_checks_action, k8s_live_checks, {"nodes": {"count": 1}}, lambda: counting(
         test_verify_live.FakeClient({"/api/v1/nodes": [test_verify_live.node("a", "2", "12Gi", ready="False")]}))),
+    "k8s_rollout rolled out": (k8s_rollout_action, k8s_rollout, ROLLOUT,
+                               lambda: counting(test_rollout.FakeApi([test_rollout.deployment()]))),
+    "k8s_rollout rolled back": (k8s_rollout_action, k8s_rollout, ROLLOUT, lambda: counting(test_rollout.FakeApi(
+        [test_rollout.deployment(revision=2, available=0)],
+        [test_rollout.replicaset(1, "reg/todo-backend:1"), test_rollout.replicaset(2, "reg/todo-backend:2")]))),
     "netpol_enforcement enforced": (netpol_enforcement_action, netpol_enforcement, ENFORCEMENT,
                                     test_enforcement.FakeCluster),
     "netpol_enforcement not enforced": (netpol_enforcement_action, netpol_enforcement,

@@ -18,7 +18,9 @@ DONE = {"name": "todo-frontend", "state": "done", "message": "successfully rolle
 def action(answers, **args):
     """The plugin for a task with args; its module answers `answers` in turn; .calls records the arguments."""
     task = SimpleNamespace(args=args, async_val=0, check_mode=False, action="eventstack.oke.k8s_rollout")
-    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"))
+    # Over SSH: each look is a run of the module (on the controller the same looks run in the plugin's process,
+    # test_check_actions.py).
+    connection = SimpleNamespace(_shell=SimpleNamespace(tmpdir="/tmp/unused"), transport="ssh")
     plugin = k8s_rollout.ActionModule(task, connection, None, None, None)
     plugin.calls = []
 
