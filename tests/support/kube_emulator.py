@@ -36,11 +36,11 @@ import argparse
 import asyncio
 import base64
 import binascii
-import copy
 import datetime
 import functools
 import json
 import pathlib
+import pickle
 import re
 import secrets
 import signal
@@ -63,6 +63,13 @@ if _COLLECTIONS not in sys.path:
     sys.path.append(_COLLECTIONS)
 from ansible_collections.eventstack.oke.plugins.module_utils import _pod_security  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support import kube_review  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def _copy(value):
+    """A deep copy of plain data (what the API server stores and answers): a pickle round trip, which copies the same
+    as copy.deepcopy, some times faster (the emulator copies every object it stores, answers and restores)."""
+    return pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
 
 APPLY = 'application/apply-patch+yaml'
 MERGE = 'application/merge-patch+json'
@@ -257,7 +264,7 @@ def _now() -> str:
 def _merge(target: Any, patch: Any) -> Any:
     """RFC 7386 JSON merge patch (``None`` deletes a key, lists and scalars replace)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return _copy(patch)
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
@@ -356,7 +363,7 @@ class KubeEmulator:
         seeded = [self._create(ns, self._info(ns), None, {'metadata': {'name': n}}, False) for n in BUILTIN_NAMESPACES]
         for path in crds:
             for doc in _crd_documents(str(path)):
-                seeded.append(self._create(CRD, self._info(CRD), None, copy.deepcopy(doc), False))
+                seeded.append(self._create(CRD, self._info(CRD), None, _copy(doc), False))
         self._seeds = {obj['metadata']['uid']: obj['metadata']['resourceVersion'] for obj in seeded}
         if restore is not None:
             self._restore(restore)
@@ -466,7 +473,7 @@ class KubeEmulator:
                                            'spec.resourceAttributes: Invalid value: exactly one of '
                                            'nonResourceAttributes or resourceAttributes must be specified')
         with self._lock:
-            rbac = [copy.deepcopy(o) for k, o in self._store.items() if k[0] == kube_review.RBAC]
+            rbac = [_copy(o) for k, o in self._store.items() if k[0] == kube_review.RBAC]
         answer = dict(body, apiVersion='authorization.k8s.io/v1', kind='SubjectAccessReview',
                       status=kube_review.review(rbac, body))
         return aiohttp.web.json_response(answer, status=201)
@@ -475,7 +482,7 @@ class KubeEmulator:
     def objects(self, kind: str | None = None, namespace: str | None = None) -> list[dict]:
         """What clients stored: the built-in Namespaces are left out until a client changes them."""
         with self._lock:
-            return [copy.deepcopy(obj) for obj in self._store.values()
+            return [_copy(obj) for obj in self._store.values()
                     if kind in (None, obj['kind']) and namespace in (None, obj['metadata'].get('namespace'))
                     and self._seeds.get(obj['metadata']['uid']) != obj['metadata']['resourceVersion']]
 
@@ -484,7 +491,7 @@ class KubeEmulator:
         with self._lock:
             for (g, _kind, ns, n), obj in self._store.items():
                 if (g, ns, n) == (group, namespace, name) and obj['kind'] == kind:
-                    return dict(copy.deepcopy(obj), apiVersion=api_version)
+                    return dict(_copy(obj), apiVersion=api_version)
         return None
 
     def call(self, method: str, path: str, body: Any,
@@ -501,10 +508,10 @@ class KubeEmulator:
     def snapshot(self) -> dict:
         """Everything the server holds, to start another emulator from (``KubeEmulator(restore=...)``)."""
         with self._lock:
-            return copy.deepcopy({'store': self._store, 'rv': self._rv, 'seeds': self._seeds})
+            return _copy({'store': self._store, 'rv': self._rv, 'seeds': self._seeds})
 
     def _restore(self, snapshot: dict) -> None:
-        self._store = copy.deepcopy(snapshot['store'])
+        self._store = _copy(snapshot['store'])
         self._rv, self._seeds = snapshot['rv'], dict(snapshot['seeds'])
         for key, obj in self._store.items():  # CRDs created by clients make their kinds servable again
             if key[:2] == (CRD.group, CRD.plural):
@@ -531,7 +538,7 @@ class KubeEmulator:
         handler, then the connection closes (the request asks for that with Connection: close or not)."""
         pods = kmock.resource('', 'v1', 'pods')
         with self._lock:
-            pod = copy.deepcopy(self._existing(pods, req.namespace, req.name))
+            pod = _copy(self._existing(pods, req.namespace, req.name))
         raw = req._raw_request
         try:
             ports = [int(p) for value in raw.query.getall('ports', []) for p in value.split(',')]
@@ -587,8 +594,8 @@ class KubeEmulator:
         name, port_ref = parts[0], (parts[1] if len(parts) > 1 else '')
         services = kmock.resource('', 'v1', 'services')
         with self._lock:
-            service = copy.deepcopy(self._existing(services, namespace, name))
-            pods = [copy.deepcopy(o) for k, o in self._store.items() if k[:3] == ('', 'pods', namespace)]
+            service = _copy(self._existing(services, namespace, name))
+            pods = [_copy(o) for k, o in self._store.items() if k[:3] == ('', 'pods', namespace)]
         ports = (service.get('spec') or {}).get('ports') or []
         port = next((p for p in ports if port_ref in (str(p.get('port')), p.get('name', ''))), None) if port_ref \
             else (ports[0] if ports else None)
@@ -632,7 +639,7 @@ class KubeEmulator:
         the API server does, an exec into a pod that does not run is a 400 before any upgrade."""
         pods = kmock.resource('', 'v1', 'pods')
         with self._lock:
-            pod = copy.deepcopy(self._existing(pods, req.namespace, req.name))
+            pod = _copy(self._existing(pods, req.namespace, req.name))
             handler = self._exec
         raw = req._raw_request
         command = raw.query.getall('command', [])
@@ -708,7 +715,7 @@ class KubeEmulator:
 
     def _view(self, obj: dict, res: kmock.resource) -> dict:
         # Stored objects are version-agnostic; serve them as the requested version.
-        return dict(copy.deepcopy(obj), apiVersion=_api_version(res))
+        return dict(_copy(obj), apiVersion=_api_version(res))
 
     def _existing(self, res: kmock.resource, ns: str | None, name: str) -> dict:
         if (obj := self._store.get((res.group, res.plural, ns, name))) is None:
@@ -765,14 +772,14 @@ class KubeEmulator:
         created = self._commit(res, info, None, body, dry)
         if (res.group, res.plural) == ('', 'pods') and self._pod_started is not None and not dry:
             # The node runs it: its status, written after the create as the kubelet writes it.
-            running = dict(copy.deepcopy(created), status=self._pod_started(copy.deepcopy(created)))
+            running = dict(_copy(created), status=self._pod_started(_copy(created)))
             self._rv += 1
             running['metadata']['resourceVersion'] = str(self._rv)
             self._store['', 'pods', running['metadata']['namespace'], running['metadata']['name']] = running
         return created
 
     def _namespaced(self, plural: str, namespace: str) -> list[dict]:
-        return [copy.deepcopy(o) for k, o in self._store.items() if k[:3] == ('', plural, namespace)]
+        return [_copy(o) for k, o in self._store.items() if k[:3] == ('', plural, namespace)]
 
     def _admit_pod(self, pod: dict) -> None:
         """Pod Security admission: the pod against its Namespace's enforced level and version (403 when refused)."""
@@ -838,10 +845,10 @@ class KubeEmulator:
         if new.get('kind') not in (None, info.kind) or (new.get('apiVersion') and api_group != res.group):
             raise _bad_request(f'the object is a {new.get("apiVersion")}, Kind={new.get("kind")}, '
                                f'not a {_api_version(res)}, Kind={info.kind}')
-        new = dict(copy.deepcopy(new), apiVersion=_api_version(res), kind=info.kind)
+        new = dict(_copy(new), apiVersion=_api_version(res), kind=info.kind)
         before = self._view(old, res) if old is not None else None
         if sub == 'status':  # a /status write changes only the status
-            new = dict(copy.deepcopy(before), status=new.get('status'))
+            new = dict(_copy(before), status=new.get('status'))
         elif 'status' in info.subresources:  # ... and the main resource never does
             new.pop('status', None)
             if before is not None and 'status' in before:
@@ -873,10 +880,10 @@ class KubeEmulator:
         self._rv += 1
         key = (res.group, res.plural, meta.get('namespace'), meta['name'])
         if meta.get('deletionTimestamp') and not meta.get('finalizers'):  # the last finalizer is gone: deleted
-            self._store[key] = copy.deepcopy(new)
+            self._store[key] = _copy(new)
             self._remove(key)
             return new
-        self._store[key] = copy.deepcopy(new)
+        self._store[key] = _copy(new)
         if res == CRD:
             self._register_crd(new, old)
         return new
@@ -964,7 +971,7 @@ class KubeEmulator:
         if obj['metadata'].get('finalizers'):  # kept until its finalizers are gone, marked as being deleted
             if obj['metadata'].get('deletionTimestamp'):
                 return self._view(obj, res)
-            marked = copy.deepcopy(obj)
+            marked = _copy(obj)
             marked['metadata'].update(deletionTimestamp=_now(), deletionGracePeriodSeconds=0,
                                       resourceVersion=str(self._rv + 1))
             if not dry:
