@@ -127,16 +127,25 @@ lane() {  # the layers of LAYERS among those given, in the given order
 if [ "${TEST_LANES:-2}" = 1 ]; then
   for layer in $LAYERS; do run_layer "$layer"; done
 else
+  # Each lane in a process group of its own (job control), so that an interrupt or a CI timeout, which reaches this
+  # script, stops both lanes and everything they started: without it a background job of a non-interactive shell
+  # ignores SIGINT, and the wait below lets the trap run at once.
+  set -m
   # shellcheck disable=SC2086
   lane $lane_a &
+  lane_a_group=$!
   # shellcheck disable=SC2086
-  lane $lane_b
-  wait
+  lane $lane_b &
+  lane_b_group=$!
+  set +m
+  trap 'kill -TERM -- -"$lane_a_group" -"$lane_b_group" 2>/dev/null; exit 130' INT TERM
+  wait "$lane_a_group" "$lane_b_group"
+  trap - INT TERM
 fi
 
 summary=()
 for layer in $LAYERS; do
-  if ! read -r passed failed rc line < "$logs/$layer.summary"; then
+  if ! { [ -f "$logs/$layer.summary" ] && read -r passed failed rc line < "$logs/$layer.summary"; }; then
     passed=0 failed=1 rc=1 line="$(printf '%-11s    0 passed, 1 failed  (did not finish)' "$layer")"
   fi
   total_passed=$((total_passed + passed))

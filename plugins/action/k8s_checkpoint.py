@@ -27,7 +27,8 @@ class ActionModule(WaitingAction):
         module."""
         if not _in_controller.kube_here(self):
             return super().module(args, task_vars)
-        return _in_controller.check_here(_checkpoint.ARGUMENT_SPEC, _checkpoint.check, args, bool(self._task.check_mode))
+        return _in_controller.check_here(self.MODULE, _checkpoint.ARGUMENT_SPEC, _checkpoint.check, args,
+                                         bool(self._task.check_mode))
 
     def once(self, args):
         return int(args.get("wait_timeout") or 0) <= 0

@@ -35,7 +35,8 @@ class ActionModule(WaitingAction):
         the module."""
         if not _in_controller.kube_here(self):
             return super().module(args, task_vars)
-        return _in_controller.check_here(_rollout.ARGUMENT_SPEC, _rollout.check, args, bool(self._task.check_mode))
+        return _in_controller.check_here(self.MODULE, _rollout.ARGUMENT_SPEC, _rollout.check, args,
+                                         bool(self._task.check_mode))
 
     def once(self, args):
         return self._task.check_mode or int(args.get("timeout", 300)) <= 0 or args.get("look_only")

@@ -300,6 +300,8 @@ def check(params, connect, check_mode=False):
                                      params["interval"], params["rollback"], params["rollback_timeout"])
     except KubeError as exc:
         return dict(failed=True, msg=str(exc), requests=client.requests)
+    except (KeyError, TypeError, ValueError) as exc:  # an object without what a Deployment or ReplicaSet has
+        return dict(failed=True, msg="cannot watch the rollouts: %s" % exc, requests=client.requests)
     output = dict(changed=changed, deployments=results, requests=client.requests)
     if any(result["state"] != "done" for result in results) and not check_mode:
         output.update(failed=True, msg=failure_message(results, params["timeout"]))

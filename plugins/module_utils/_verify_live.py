@@ -421,8 +421,8 @@ ARGUMENT_SPEC = kube_auth_argspec(fail_on_failure=dict(type="bool", default=True
 
 def check(params, connect, check_mode=False):  # pylint: disable=unused-argument
     """k8s_live_checks' answer (the module's or, on the controller, the action plugin's): the checkpoints of the checks
-    given, through the client connect() returns. The access check asks the API server (SelfSubjectAccessReview, dry
-    runs): nothing is stored, in check mode or not."""
+    given, through the client connect() returns. The checks only read, ask the API server (SubjectAccessReviews) or
+    create with dryRun (the LimitRange check): nothing is stored, in check mode or not."""
     started = time.monotonic()
     client = connect()
     return finish(params, client, run_all(client, params), started, cause=evidence_cause)

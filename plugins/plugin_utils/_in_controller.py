@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible_collections.eventstack.oke.plugins.module_utils import _k8s_client
 from ansible_collections.eventstack.oke.plugins.module_utils._data import to_builtin
@@ -60,18 +62,25 @@ def module_or_here(action, module_name, task_vars, here, work):
     return work()
 
 
-def check_here(spec, check, args, check_mode):
-    """What a check module answers for args (its argument spec `spec`, its work module_utils' check(params, connect,
-    check_mode)), worked out in this process: the arguments validated as the module would (types, defaults, required
-    ones), the cluster opened when the check first needs it."""
+def check_here(module_name, spec, check, args, check_mode):
+    """What the check module module_name answers for args (its argument spec `spec`, its work module_utils'
+    check(params, connect, check_mode)), worked out in this process: the arguments validated as the module validates
+    them (types, defaults, required ones; its first error, worded as its own), the cluster opened when the check first
+    needs it, and an unexpected error answered as a failure with its traceback, as a module's would be."""
     validated = ArgumentSpecValidator(spec).validate(args)
     if validated.error_messages:
-        return dict(failed=True, msg="; ".join(validated.error_messages))
-    params = to_builtin(validated.validated_parameters)
+        msg = validated.errors.msg
+        if isinstance(validated.errors[0], UnsupportedError):
+            msg = "Unsupported parameters for (%s) module: %s" % (module_name, msg)
+        return dict(failed=True, msg=msg)
     try:
+        params = to_builtin(validated.validated_parameters)
         return check(params, _k8s_client.connector(params["kubeconfig"], params["context"]), check_mode)
     except _k8s_client.ConnectError as exc:
         return dict(failed=True, msg=str(exc))
+    except Exception as exc:  # pylint: disable=broad-exception-caught  # a module's process would end the same way
+        return dict(failed=True, msg="%s failed: %s: %s" % (module_name, type(exc).__name__, exc),
+                    exception=traceback.format_exc())
 
 
 class CheckAction(ActionBase):
@@ -94,7 +103,7 @@ class CheckAction(ActionBase):
         """The module's answer for args: from check_here on the controller, else from a run of the module."""
         if not kube_here(self):
             return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
-        return check_here(self.SPEC, self.check, args, bool(self._task.check_mode))
+        return check_here(self.MODULE, self.SPEC, self.check, args, bool(self._task.check_mode))
 
     @staticmethod
     def check(params, connect, check_mode):

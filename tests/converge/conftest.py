@@ -19,15 +19,19 @@ def converged_snapshot(tmp_path_factory):
     others read it."""
     base = tmp_path_factory.getbasetemp()
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    kept = root / "converged-local.pickle"
+    kept, failed = root / "converged-local.pickle", root / "converged-local.failed"
     with open(str(kept) + ".lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():  # another worker's converge failed: the same failure, not the same converge again
+            pytest.fail(failed.read_text(encoding="utf-8"))
         if not kept.exists():
             with KubeEmulator(server_version="1.34", crds=platform_crds()) as server:
                 kubeconfig = server.write_kubeconfig(str(tmp_path_factory.mktemp("converged") / "kubeconfig"))
                 run = run_playbook("inventories/local", env={"K8S_AUTH_KUBECONFIG": kubeconfig}, emulator=True)
-                assert run.rc == 0, run.output
-                assert server.objects()
+                if run.rc != 0 or not server.objects():
+                    failed.write_text("the converge of the local inventory failed (rc=%d):\n%s" % (run.rc, run.output),
+                                      encoding="utf-8")
+                    pytest.fail(failed.read_text(encoding="utf-8"))
                 kept.write_bytes(pickle.dumps(server.snapshot()))
         return pickle.loads(kept.read_bytes())
 

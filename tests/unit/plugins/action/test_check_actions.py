@@ -19,6 +19,7 @@ from ansible_collections.eventstack.oke.plugins.action import k8s_checkpoint as 
 from ansible_collections.eventstack.oke.plugins.action import k8s_live_checks as k8s_live_checks_action
 from ansible_collections.eventstack.oke.plugins.action import k8s_rollout as k8s_rollout_action
 from ansible_collections.eventstack.oke.plugins.action import netpol_enforcement as netpol_enforcement_action
+from ansible_collections.eventstack.oke.plugins.module_utils import _verify_live
 from ansible_collections.eventstack.oke.plugins.modules import (dapr_probe, event_flow_probe, gateway_probe,
                                                                 k8s_checkpoint, k8s_live_checks, k8s_rollout,
                                                                 netpol_enforcement)
@@ -146,14 +147,34 @@ def test_in_check_mode_the_writing_checks_skip_here_as_in_the_module(run_module,
     assert comparable(result) == comparable(expected)
 
 
-def test_arguments_are_validated_here_as_the_module_validates_them(run_module, cluster):
+@pytest.mark.parametrize("args, says", [
+    (dict(EVENTS, probes=[{"topic": "task-events"}]), "missing required arguments: publisher found in probes"),
+    (dict(EVENTS, probes=[{"topic": "task-events", "publisher": "todo-backend", "subscriber": ["a"]}]),
+     "Unsupported parameters for (eventstack.oke.event_flow_probe) module: probes.subscriber. Supported parameters"),
+    (dict(EVENTS, probes=[{"topic": "task-events", "publisher": "todo-backend", "subscriber": ["a"]}], timeout="x"),
+     "argument 'timeout' is of type str and we were unable to convert to float"),
+])
+def test_arguments_are_validated_here_as_the_module_validates_them(run_module, cluster, args, says):
+    """The module reports the first error only, in its own words (an unsupported option is named with the module):
+    the same here."""
     cluster(lambda: test_event_probe.FakeCluster([]))
-    args = dict(EVENTS, probes=[{"topic": "task-events"}])
     plugin, result = run_action(event_flow_probe_action, args)
-    code, expected = run_module(event_flow_probe, dict(args))
+    # Ansible gives a module its name as the task wrote it (the roles write every module's FQCN).
+    code, expected = run_module(event_flow_probe, dict(args, _ansible_module_name="eventstack.oke.event_flow_probe"))
     assert plugin.calls == [] and code == 1
     assert result == {"failed": True, "msg": expected["msg"]}
-    assert "missing required arguments: publisher found in probes" in result["msg"]
+    assert says in result["msg"]
+
+
+def test_an_unexpected_error_fails_the_task_with_its_traceback_as_a_module_would(cluster, monkeypatch):
+    def broken(_client, _settings):
+        raise KeyError("spec")
+    monkeypatch.setattr(_verify_live, "run_all", broken)
+    cluster(lambda: counting(test_verify_live.FakeClient({})))
+    plugin, result = run_action(k8s_live_checks_action, {"nodes": {"count": 1}})
+    assert plugin.calls == [] and result["failed"] is True
+    assert result["msg"] == "eventstack.oke.k8s_live_checks failed: KeyError: 'spec'"
+    assert "Traceback" in result["exception"] and "raise KeyError" in result["exception"]
 
 
 def test_an_unusable_kubeconfig_is_named_as_the_module_names_it(run_module, tmp_path):
