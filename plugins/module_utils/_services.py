@@ -4,9 +4,12 @@
 """Internal: the rules of eventstack_services (the application's services) a spec cannot express.
 
 services_problems(services) returns one message per problem: unique names and app-ids (DNS labels), ports 1-65535,
-routes that are absolute paths, one subscription per topic and app, a boolean broadcast, direct calls (``calls``) to
-other services that have a port. The topics need no check against a list: the strimzi_kafka role builds its
-KafkaTopics from the same services (eventstack.oke.kafka_topics), and checks their names.
+routes that are absolute paths, one subscription per topic and app, only the keys a subscription has, a boolean
+broadcast and external, direct calls (``calls``) to other services that have a port. The topics need no check against
+a list: the strimzi_kafka role builds its KafkaTopics from the same services (eventstack.oke.kafka_topics), and checks
+their names. So a subscription must name a topic some service publishes, unless it says ``external: true`` (something
+outside the stack publishes it): a misspelt topic would otherwise become a KafkaTopic no one writes to, and the
+subscriber would wait for events forever.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from __future__ import annotations
 import re
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+SUBSCRIPTION_KEYS = ("topic", "route", "dead_letter_topic", "broadcast", "external")
 
 
 def services_problems(services):
     problems = []
     seen = {"name": set(), "app_id": set()}
+    published = sorted({topic for service in services or [] for topic in service.get("publishes") or []
+                        if isinstance(topic, str)})
     for index, service in enumerate(services or []):
         where = "eventstack_services[%d]" % index
         for key in ("name", "app_id"):
@@ -38,8 +44,17 @@ def services_problems(services):
             if topic in subscribed:
                 problems.append("%s.topic: %r is subscribed twice by %s" % (sub, topic, service.get("app_id")))
             subscribed.add(topic)
-            if not isinstance(subscription.get("broadcast", False), bool):
-                problems.append("%s.broadcast: %r must be true or false" % (sub, subscription.get("broadcast")))
+            unknown = sorted(str(key) for key in subscription if key not in SUBSCRIPTION_KEYS)
+            if unknown:
+                problems.append("%s: unknown key(s) %s; a subscription has %s"
+                                % (sub, ", ".join(unknown), ", ".join(SUBSCRIPTION_KEYS)))
+            for key in ("broadcast", "external"):
+                if not isinstance(subscription.get(key, False), bool):
+                    problems.append("%s.%s: %r must be true or false" % (sub, key, subscription.get(key)))
+            if topic not in published and subscription.get("external") is not True:
+                problems.append("%s.topic: %r is published by no service in eventstack_services (they publish %s): "
+                                "correct the name, or set external: true on the subscription when something outside "
+                                "the stack publishes it" % (sub, topic, ", ".join(published) or "nothing"))
             if not str(subscription.get("route") or "").startswith("/"):
                 problems.append("%s.route: %r must be an absolute path such as /events/%s"
                                 % (sub, subscription.get("route"), topic))

@@ -139,6 +139,13 @@ CASES = [
         {"name": "audit", "app_id": "audit-worker", "port": 8000,
          "subscriptions": [{"topic": "Task_Events", "route": "/events/task-events"}]}]},
      ["eventstack_services[0].subscriptions[0].topic: 'Task_Events' is not a valid topic name"]),
+    # A misspelt topic would otherwise become a KafkaTopic that no service writes to.
+    ("services-subscription-topic-misspelt", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
+        {"name": "backend", "app_id": "todo-backend", "port": 8000, "publishes": ["task-events"]},
+        {"name": "audit", "app_id": "audit-worker", "port": 8000,
+         "subscriptions": [{"topic": "task-event", "route": "/events/task-events"}]}]},
+     ["eventstack_services[1].subscriptions[0].topic: 'task-event' is published by no service in eventstack_services "
+      "(they publish task-events)", "set external: true on the subscription"]),
     ("services-duplicate-app-id", {"strimzi_kafka_topic_settings": {}, "eventstack_services": [
         {"name": "a", "app_id": "todo-backend", "port": 8000}, {"name": "b", "app_id": "todo-backend", "port": 8001}]},
      ["eventstack_services[1].app_id: 'todo-backend' is used twice"]),

@@ -17,12 +17,22 @@ def test_good_list():
     ({"app_id": "Todo_Backend"}, "eventstack_services[0].app_id: 'Todo_Backend' must be a DNS label"),
     ({"app_id": "audit-worker"}, "eventstack_services[0].app_id: 'audit-worker' is used twice"),
     ({"port": 0}, "eventstack_services[0].port: 0 must be 1-65535"),
-    ({"subscriptions": [{"topic": "reminders", "route": "events"}]},
-     "eventstack_services[0].subscriptions[0].route: 'events' must be an absolute path such as /events/reminders"),
-    ({"subscriptions": [{"topic": "reminders", "route": "/x"}, {"topic": "reminders", "route": "/y"}]},
-     "subscriptions[1].topic: 'reminders' is subscribed twice by todo-backend"),
-    ({"subscriptions": [{"topic": "reminders", "route": "/x", "broadcast": "yes"}]},
+    ({"subscriptions": [{"topic": "task-events", "route": "events"}]},
+     "eventstack_services[0].subscriptions[0].route: 'events' must be an absolute path such as /events/task-events"),
+    ({"subscriptions": [{"topic": "task-events", "route": "/x"}, {"topic": "task-events", "route": "/y"}]},
+     "subscriptions[1].topic: 'task-events' is subscribed twice by todo-backend"),
+    ({"subscriptions": [{"topic": "task-events", "route": "/x", "broadcast": "yes"}]},
      "subscriptions[0].broadcast: 'yes' must be true or false"),
+    ({"subscriptions": [{"topic": "task-events", "route": "/x", "external": "no"}]},
+     "subscriptions[0].external: 'no' must be true or false"),
+    ({"subscriptions": [{"topic": "task-events", "route": "/x", "dead_leter_topic": "task-events-dlq"}]},
+     "subscriptions[0]: unknown key(s) dead_leter_topic; a subscription has topic, route, dead_letter_topic, "
+     "broadcast, external"),
+    # A misspelt topic would become a KafkaTopic no service writes to (the strimzi_kafka role builds them all).
+    ({"subscriptions": [{"topic": "task-event", "route": "/x"}]},
+     "eventstack_services[0].subscriptions[0].topic: 'task-event' is published by no service in eventstack_services "
+     "(they publish task-events): correct the name, or set external: true on the subscription when something outside "
+     "the stack publishes it"),
     ({"calls": ["frontend"]}, "eventstack_services[0].calls: 'frontend' must name another service with a port (one "
                               "of audit)"),
     ({"calls": ["backend"]}, "eventstack_services[0].calls: 'backend' must name another service with a port"),
@@ -35,6 +45,11 @@ def test_problems_name_the_entry(change, expected):
     problems = _services.services_problems(services)
     assert len(problems) == 1, problems
     assert expected in problems[0]
+
+
+def test_a_topic_published_outside_the_stack_is_subscribed_to_with_external():
+    services = [GOOD[0], dict(GOOD[1], subscriptions=[{"topic": "payments", "route": "/p", "external": True}])]
+    assert _services.services_problems(services) == []
 
 
 def test_a_direct_call_to_another_service_is_fine():
