@@ -25,10 +25,7 @@ class ActionModule(WaitingAction):
     def module(self, args, task_vars):
         """One judgement: on the controller in this process (plugin_utils/_in_controller.py), else a run of the
         module."""
-        if not _in_controller.kube_here(self):
-            return super().module(args, task_vars)
-        return _in_controller.check_here(self.MODULE, _checkpoint.ARGUMENT_SPEC, _checkpoint.check, args,
-                                         bool(self._task.check_mode))
+        return _in_controller.check_or_module(self, _checkpoint.ARGUMENT_SPEC, _checkpoint.check, args, task_vars)
 
     def once(self, args):
         return int(args.get("wait_timeout") or 0) <= 0

@@ -33,10 +33,7 @@ class ActionModule(WaitingAction):
     def module(self, args, task_vars):
         """One look or judgement: on the controller in this process (plugin_utils/_in_controller.py), else a run of
         the module."""
-        if not _in_controller.kube_here(self):
-            return super().module(args, task_vars)
-        return _in_controller.check_here(self.MODULE, _rollout.ARGUMENT_SPEC, _rollout.check, args,
-                                         bool(self._task.check_mode))
+        return _in_controller.check_or_module(self, _rollout.ARGUMENT_SPEC, _rollout.check, args, task_vars)
 
     def once(self, args):
         return self._task.check_mode or int(args.get("timeout", 300)) <= 0 or args.get("look_only")

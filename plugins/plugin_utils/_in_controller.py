@@ -83,6 +83,13 @@ def check_here(module_name, spec, check, args, check_mode):
                     exception=traceback.format_exc())
 
 
+def check_or_module(action, spec, check, args, task_vars):
+    """The answer of action.MODULE for args: check_here on the controller (kube_here), else a run of the module."""
+    if not kube_here(action):
+        return action._execute_module(module_name=action.MODULE, module_args=args, task_vars=task_vars)
+    return check_here(action.MODULE, spec, check, args, bool(action._task.check_mode))
+
+
 class CheckAction(ActionBase):
     """The action plugin of a check module that only talks to the Kubernetes API (k8s_live_checks, the probes): on the
     controller, with its own environment (kube_here), the check runs in this process, which has the kubernetes
@@ -96,14 +103,8 @@ class CheckAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        result.update(self.module(dict(self._task.args), task_vars))
+        result.update(check_or_module(self, self.SPEC, self.check, dict(self._task.args), task_vars))
         return result
-
-    def module(self, args, task_vars):
-        """The module's answer for args: from check_here on the controller, else from a run of the module."""
-        if not kube_here(self):
-            return self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars)
-        return check_here(self.MODULE, self.SPEC, self.check, args, bool(self._task.check_mode))
 
     @staticmethod
     def check(params, connect, check_mode):
